@@ -1,0 +1,98 @@
+"""Error mapping and access logging for the HTTP API.
+
+Each spec's sub-app installs ``error_middleware`` with its own renderer, so a domain
+error leaves in that spec's error format. Nothing reaches a client as a traceback.
+"""
+
+import logging
+from collections.abc import Callable
+
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+from aiohttp.typedefs import Handler, Middleware
+
+from tallybot.core.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+    Unavailable,
+)
+
+log = logging.getLogger(__name__)
+
+ErrorRenderer = Callable[[int, str, DomainError | None], web.Response]
+
+_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (NotFound, 404),
+    (Conflict, 409),
+    (Invalid, 400),
+    (Unauthorized, 401),
+    (Forbidden, 403),
+    (RateLimited, 429),
+    (Unavailable, 503),
+)
+
+_HTTP_MESSAGES = {
+    404: "Not found",
+    405: "Method not allowed",
+    413: "The request body is too large",
+    415: "Unsupported media type",
+}
+
+
+def status_for(error: DomainError) -> int:
+    """The HTTP status that naturally matches a domain error."""
+    for kind, status in _STATUS:
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+def error_middleware(render: ErrorRenderer) -> Middleware:
+    """A middleware that renders every failure with ``render``."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        try:
+            return await handler(request)
+        except DomainError as error:
+            response = render(status_for(error), str(error), error)
+            if isinstance(error, RateLimited):
+                response.headers["Retry-After"] = str(int(error.retry_after))
+            return response
+        except web.HTTPException as exc:
+            if exc.status < 400:
+                raise
+            response = render(exc.status, _HTTP_MESSAGES.get(exc.status, exc.reason), None)
+            if exc.status == 405 and "Allow" in exc.headers:
+                response.headers["Allow"] = exc.headers["Allow"]
+            return response
+        except Exception:
+            log.exception("unhandled error in %s %s", request.method, request.path)
+            return render(500, "Internal server error", None)
+
+    return middleware
+
+
+def render_plain_error(status: int, message: str, error: DomainError | None) -> web.Response:
+    """``{"error": message}``: the format of routes outside any spec."""
+    return web.json_response({"error": message}, status=status)
+
+
+class AccessLogger(AbstractAccessLogger):
+    """Logs method, path, status and time; never headers or the query string, which may hold secrets."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        """Write one access line."""
+        self.logger.info(
+            "%s %s %s %d %.1fms",
+            request.remote,
+            request.method,
+            request.rel_url.path,
+            response.status,
+            time * 1000,
+        )

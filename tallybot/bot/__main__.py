@@ -1,0 +1,172 @@
+"""The one place that wires tallybot together, and its command line.
+
+``tallybot run`` loads the Settings, opens the database, builds the services, and runs
+the HTTP API beside every chat adapter that has credentials, under one TaskGroup.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+import time
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+
+from aiohttp import web
+
+from tallybot.api.app import create_app
+from tallybot.api.middlewares import AccessLogger
+from tallybot.core.accounts import AccountLimits, AccountPolicy, AccountService
+from tallybot.core.communities import CommunityService
+from tallybot.core.errors import DomainError
+from tallybot.core.events import InProcessEventBus
+from tallybot.core.models import Role
+from tallybot.core.ports import Clock, Mailer
+from tallybot.core.ratelimit import RateLimiter
+from tallybot.core.services import Services
+from tallybot.outbound.mail import build_mailer
+from tallybot.settings import Settings, SettingsError, load_settings
+from tallybot.storage.db import SqliteDatabase
+from tallybot.storage.migrations import available
+
+log = logging.getLogger("tallybot")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@contextlib.asynccontextmanager
+async def open_services(
+    settings: Settings,
+    *,
+    clock: Clock = _utcnow,
+    monotonic: Callable[[], float] = time.monotonic,
+    mailer: Mailer | None = None,
+) -> AsyncIterator[Services]:
+    """Open the database and build every service; closes the database on exit."""
+    bus = InProcessEventBus()
+    db = SqliteDatabase(Path(settings.storage.path), on_commit=bus.publish)
+    await db.open()
+    try:
+        communities = CommunityService(db)
+        accounts_settings = settings.accounts
+        window = accounts_settings.attempt_window_seconds
+        too_many = "Too many attempts. Try again in {seconds} seconds."
+        limits = AccountLimits(
+            per_address=RateLimiter(accounts_settings.attempts_per_address, window, monotonic, too_many),
+            per_account=RateLimiter(accounts_settings.attempts_per_account, window, monotonic, too_many),
+        )
+        policy = AccountPolicy(
+            session_ttl=timedelta(hours=accounts_settings.session_ttl_hours),
+            code_ttl=timedelta(hours=accounts_settings.code_ttl_hours),
+            max_code_attempts=accounts_settings.max_code_attempts,
+        )
+        accounts = AccountService(db, mailer or build_mailer(settings.email), clock, policy, limits)
+        yield Services(
+            clock=clock,
+            bus=bus,
+            communities=communities,
+            accounts=accounts,
+            default_community=await communities.ensure_default(settings.community.name),
+        )
+    finally:
+        await db.close()
+
+
+async def _wait_for_stop_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    log.info("stopping")
+
+
+async def serve(settings: Settings) -> None:
+    """Run the API and the chat adapters until SIGINT or SIGTERM."""
+    async with open_services(settings) as services:
+        runner = web.AppRunner(create_app(services, settings.api.max_body_bytes), access_log_class=AccessLogger)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, settings.api.host, settings.api.port).start()
+            log.info("tallybot API listening on http://%s:%d", settings.api.host, settings.api.port)
+            if not settings.discord.token and not settings.twitch.client_id:
+                log.info("no chat credentials in the settings: running the API alone")
+            async with asyncio.TaskGroup() as group:
+                group.create_task(_wait_for_stop_signal())
+        finally:
+            await runner.cleanup()
+
+
+async def _create_token(settings: Settings, role: Role, community_name: str | None, name: str) -> str:
+    async with open_services(settings) as services:
+        community = services.default_community
+        if community_name is not None and community_name not in (community.slug, community.name):
+            community = await services.communities.by_slug(community_name)
+        issued = await services.accounts.create_api_token(community, role, name)
+        return issued.secret
+
+
+async def _migrate(settings: Settings) -> int:
+    async with open_services(settings):
+        return len(available())
+
+
+def _init(path: Path, force: bool) -> str:
+    if path.exists() and not force:
+        raise SettingsError(f"{path}: already exists (use --force to overwrite it)")
+    example = resources.files("tallybot.data").joinpath("bot.toml.example").read_text(encoding="utf-8")
+    path.write_text(example, encoding="utf-8")
+    return f"wrote {path}; edit it, then run `tallybot run --config {path}`"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tallybot", description="Chat bot and HTTP API for game nights and more.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="start the API and every chat adapter with credentials")
+    init = commands.add_parser("init", help="write a starter bot.toml")
+    init.add_argument("--path", type=Path, default=Path("bot.toml"))
+    init.add_argument("--force", action="store_true", help="overwrite an existing file")
+    migrate = commands.add_parser("migrate", help="apply the database migrations")
+    token = commands.add_parser("token", help="manage API bearer tokens")
+    token_commands = token.add_subparsers(dest="token_command", required=True)
+    create = token_commands.add_parser("create", help="print a new API bearer token")
+    create.add_argument("--role", choices=[role.value for role in Role], required=True)
+    create.add_argument("--community", help="the community's name (default: the [community] one)")
+    create.add_argument("--name", default="integration", help="a label to recognise the token by")
+    for command in (run, migrate, create):
+        command.add_argument("--config", type=Path, default=None, help="bot.toml (default: built-in defaults)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The ``tallybot`` console script."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "init":
+            print(_init(args.path, args.force))
+            return 0
+        settings = load_settings(args.config)
+        if args.command == "run":
+            asyncio.run(serve(settings))
+        elif args.command == "migrate":
+            print(f"database {settings.storage.path} is at schema version {asyncio.run(_migrate(settings))}")
+        else:
+            print(asyncio.run(_create_token(settings, Role(args.role), args.community, args.name)))
+    except SettingsError as exc:
+        print(f"tallybot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(f"tallybot: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""The one hierarchy of domain errors.
+
+Every adapter maps these in a single place (the Discord error-handler cog, Twitch's
+``event_command_error``, ``api/middlewares.py``). ``str()`` of each error is written for
+the person who caused it, so it is always safe to show.
+"""
+
+from collections.abc import Mapping, Sequence
+
+
+class DomainError(Exception):
+    """Base class: a failure whose message a user may see."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist (or is not visible to the asker)."""
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state, e.g. a duplicate or a closed session."""
+
+
+class Invalid(DomainError):
+    """The request is well formed but breaks a rule.
+
+    ``fields`` maps a parameter name to the problems found with it, so that an API that
+    reports per-parameter errors (the coffee spec) can list all of them at once.
+    """
+
+    def __init__(self, message: str, fields: Mapping[str, Sequence[str]] | None = None) -> None:
+        super().__init__(message)
+        self.fields: dict[str, list[str]] = {name: list(problems) for name, problems in (fields or {}).items()}
+
+
+class Malformed(Invalid):
+    """The request itself cannot be read: bad JSON, a missing field, a wrong type."""
+
+
+class Unauthorized(DomainError):
+    """The asker is not identified: no credentials, or credentials that are not valid."""
+
+
+class Forbidden(DomainError):
+    """The asker is known but may not do this."""
+
+
+class RateLimited(DomainError):
+    """Too many attempts; ``retry_after`` says how many seconds to wait."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    """Something the request depends on (mail, a webhook target, a game server) is down."""

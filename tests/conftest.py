@@ -1,0 +1,57 @@
+"""Fixtures shared by every test: settings on a temporary SQLite file, services, the app."""
+
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from pytest_aiohttp import AiohttpClient
+
+from tallybot.api.app import create_app
+from tallybot.bot.__main__ import open_services
+from tallybot.core.services import Services
+from tallybot.settings import Settings, parse_settings
+from tests.helpers import Client, FakeClock, FakeMonotonic, LastCode, code_in, outbox_messages
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    base = parse_settings({}, {})
+    return replace(
+        base,
+        storage=replace(base.storage, path=str(tmp_path / "tallybot.db")),
+        email=replace(base.email, outbox_path=str(tmp_path / "outbox.txt")),
+    )
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def monotonic() -> FakeMonotonic:
+    return FakeMonotonic()
+
+
+@pytest.fixture
+async def services(settings: Settings, clock: FakeClock, monotonic: FakeMonotonic) -> AsyncIterator[Services]:
+    async with open_services(settings, clock=clock, monotonic=monotonic) as opened:
+        yield opened
+
+
+@pytest.fixture
+async def client(aiohttp_client: AiohttpClient, services: Services, settings: Settings) -> Client:
+    return await aiohttp_client(create_app(services, settings.api.max_body_bytes))
+
+
+@pytest.fixture
+def last_code(settings: Settings) -> LastCode:
+    """A function returning the code in the newest mail to an address."""
+
+    def find(address: str) -> str:
+        mails = [m for m in outbox_messages(Path(settings.email.outbox_path)) if m["To"] == address]
+        assert mails, f"no mail to {address}"
+        return code_in(mails[-1])
+
+    return find

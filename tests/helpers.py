@@ -1,0 +1,57 @@
+"""Test helpers: clocks the tests can move, and reading mail that tallybot sent."""
+
+import email
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from email.message import Message
+from pathlib import Path
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+Client = TestClient[web.Request, web.Application]
+LastCode = Callable[[str], str]
+
+
+class FakeClock:
+    """A wall clock that only moves when the test says so."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+class FakeMonotonic:
+    """A monotonic clock in seconds that only moves when the test says so."""
+
+    def __init__(self) -> None:
+        self.seconds = 1000.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+    def advance(self, seconds: float) -> None:
+        self.seconds += seconds
+
+
+def outbox_messages(path: Path) -> list[Message]:
+    """Every message the outbox mailer appended to ``path``."""
+    if not path.exists():
+        return []
+    chunks = re.split(r"^From tallybot \S+\n", path.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    return [email.message_from_string(chunk) for chunk in chunks if chunk.strip()]
+
+
+def code_in(message: Message) -> str:
+    """The 4-digit confirmation code in a mail's body."""
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    match = re.search(r"confirmation code is (\d{4})", payload.decode())
+    assert match is not None, payload
+    return match.group(1)
