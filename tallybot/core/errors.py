@@ -6,14 +6,20 @@ the person who caused it, so it is always safe to show.
 """
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 
 class DomainError(Exception):
-    """Base class: a failure whose message a user may see."""
+    """Base class: a failure whose message a user may see.
 
-    def __init__(self, message: str) -> None:
+    ``details`` carries extra JSON-safe facts that a spec puts beside the message, such as
+    the game-night API's ``activeSessionId`` or ``timeSinceLastVote``.
+    """
+
+    def __init__(self, message: str, details: Mapping[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.details: dict[str, Any] = dict(details or {})
 
     def __str__(self) -> str:
         return self.message
@@ -34,8 +40,13 @@ class Invalid(DomainError):
     reports per-parameter errors (the coffee spec) can list all of them at once.
     """
 
-    def __init__(self, message: str, fields: Mapping[str, Sequence[str]] | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        fields: Mapping[str, Sequence[str]] | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, details)
         self.fields: dict[str, list[str]] = {name: list(problems) for name, problems in (fields or {}).items()}
 
 
@@ -54,8 +65,8 @@ class Forbidden(DomainError):
 class RateLimited(DomainError):
     """Too many attempts; ``retry_after`` says how many seconds to wait."""
 
-    def __init__(self, message: str, retry_after: float) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, retry_after: float, details: Mapping[str, Any] | None = None) -> None:
+        super().__init__(message, details)
         self.retry_after = retry_after
 
 
