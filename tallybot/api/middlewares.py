@@ -79,8 +79,9 @@ def error_middleware(render: ErrorRenderer) -> Middleware:
 
 
 def render_plain_error(status: int, message: str, error: DomainError | None) -> web.Response:
-    """``{"error": message}``: the format of routes outside any spec."""
-    return web.json_response({"error": message}, status=status)
+    """``{"error": message, **details}``: the game-night format, also used outside any spec."""
+    details = {} if error is None else error.details
+    return web.json_response({"error": message, **details}, status=status)
 
 
 class AccessLogger(AbstractAccessLogger):

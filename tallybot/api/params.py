@@ -14,7 +14,7 @@ from typing import Any, cast
 from aiohttp import web
 
 from tallybot.api.keys import SERVICES
-from tallybot.core.errors import Malformed, Unauthorized
+from tallybot.core.errors import Forbidden, Malformed, Unauthorized
 from tallybot.core.models import Community, Principal
 
 _FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
@@ -159,11 +159,27 @@ def bearer_token(request: web.Request) -> str | None:
 
 
 async def principal(request: web.Request) -> Principal:
-    """Who is asking, from the bearer token; Unauthorized without a valid one."""
+    """Who is asking, from the bearer token.
+
+    No token is Unauthorized ("Access token required"); a token that is unknown or
+    expired is Forbidden ("Invalid or expired token"), as the game-night API documents.
+    """
     token = bearer_token(request)
     if token is None:
         raise Unauthorized("Access token required")
-    return await request.config_dict[SERVICES].accounts.authenticate(token)
+    try:
+        return await request.config_dict[SERVICES].accounts.authenticate(token)
+    except Unauthorized as exc:
+        raise Forbidden(str(exc)) from None
+
+
+async def require_host(request: web.Request) -> tuple[Community, Principal]:
+    """The request's community and its asker, who must be a host there (else Forbidden)."""
+    where = await community(request)
+    asker = await principal(request)
+    if not asker.is_host_of(where.id):
+        raise Forbidden("This needs a host token for this community")
+    return where, asker
 
 
 async def community(request: web.Request) -> Community:
