@@ -45,7 +45,8 @@ def outbox_messages(path: Path) -> list[Message]:
     if not path.exists():
         return []
     chunks = re.split(r"^From tallybot \S+\n", path.read_text(encoding="utf-8"), flags=re.MULTILINE)
-    return [email.message_from_string(chunk) for chunk in chunks if chunk.strip()]
+    # Each message is followed by the blank line that separates it from the next one.
+    return [email.message_from_string(chunk.removesuffix("\n")) for chunk in chunks if chunk.strip()]
 
 
 def code_in(message: Message) -> str:

@@ -26,27 +26,31 @@ class QueueSubscription:
 
     def __init__(self, bus: "InProcessEventBus", maxsize: int) -> None:
         self._bus = bus
-        self._queue: asyncio.Queue[Event | None] = asyncio.Queue(maxsize)
+        self._maxsize = maxsize
+        # Unbounded underneath; ``offer`` enforces the bound so the end marker always fits.
+        self._queue: asyncio.Queue[Event | None] = asyncio.Queue()
+        self._closed = False
         self.overflowed = False
 
     def offer(self, event: Event) -> None:
         """Queue an event, or end the subscription if the subscriber is not keeping up."""
-        try:
-            self._queue.put_nowait(event)
-        except asyncio.QueueFull:
+        if self._closed:
+            return
+        if self._queue.qsize() >= self._maxsize:
             # Blocking the publisher would stall every write; dropping silently would
             # lie to the subscriber. Ending the stream lets it reconnect and resync.
             self.overflowed = True
             self.close()
+            return
+        self._queue.put_nowait(event)
 
     def close(self) -> None:
-        """Stop receiving events; a pending iteration ends."""
+        """Stop receiving events; a pending iteration ends after what is already queued."""
+        if self._closed:
+            return
+        self._closed = True
         self._bus.unsubscribe(self)
-        try:
-            self._queue.put_nowait(None)
-        except asyncio.QueueFull:
-            self._queue.get_nowait()
-            self._queue.put_nowait(None)
+        self._queue.put_nowait(None)
 
     async def __aiter__(self) -> AsyncIterator[Event]:
         while True:
