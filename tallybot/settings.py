@@ -74,6 +74,13 @@ class DiscordSettings:
     """[discord]: the Discord adapter starts when a token is set."""
 
     token: str = ""
+    # The Discord application's OAuth2 client, for signing in to the coffee scoreboard.
+    oauth_client_id: str = ""
+    oauth_client_secret: str = ""
+    oauth_redirect_uri: str = ""
+    oauth_authorize_url: str = "https://discord.com/oauth2/authorize"
+    oauth_token_url: str = "https://discord.com/api/oauth2/token"  # noqa: S105 (a URL, not a secret)
+    oauth_user_url: str = "https://discord.com/api/users/@me"
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,24 @@ class TwitchSettings:
     client_id: str = ""
     client_secret: str = ""
     bot_id: str = ""
+    # Signing in to the coffee scoreboard uses the same client id and secret.
+    oauth_redirect_uri: str = ""
+    oauth_authorize_url: str = "https://id.twitch.tv/oauth2/authorize"
+    oauth_token_url: str = "https://id.twitch.tv/oauth2/token"  # noqa: S105 (a URL, not a secret)
+    oauth_user_url: str = "https://api.twitch.tv/helix/users"
+
+
+@dataclass(frozen=True)
+class GithubSettings:
+    """[github]: the GitHub OAuth app people sign in to the coffee scoreboard with."""
+
+    client_id: str = ""
+    client_secret: str = ""
+    redirect_uri: str = ""
+    authorize_url: str = "https://github.com/login/oauth/authorize"
+    token_url: str = "https://github.com/login/oauth/access_token"  # noqa: S105 (a URL, not a secret)
+    user_url: str = "https://api.github.com/user"
+    api_url: str = "https://api.github.com"
 
 
 @dataclass(frozen=True)
@@ -90,6 +115,18 @@ class WebhookSettings:
     """[webhooks]: outbound deliveries."""
 
     allow_private: bool = False
+    timeout_seconds: float = 10.0
+    max_attempts: int = 10
+    backoff_seconds: float = 10.0
+    max_backoff_seconds: float = 3600.0
+
+
+@dataclass(frozen=True)
+class EventSettings:
+    """[events]: the live WebSocket and SSE event streams."""
+
+    idle_timeout_seconds: float = 60.0
+    heartbeat_seconds: float = 15.0
 
 
 @dataclass(frozen=True)
@@ -103,7 +140,9 @@ class Settings:
     accounts: AccountSettings = field(default_factory=AccountSettings)
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     twitch: TwitchSettings = field(default_factory=TwitchSettings)
+    github: GithubSettings = field(default_factory=GithubSettings)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    events: EventSettings = field(default_factory=EventSettings)
 
 
 _POSITIVE = {
@@ -116,6 +155,12 @@ _POSITIVE = {
     ("accounts", "attempts_per_address"),
     ("accounts", "attempts_per_account"),
     ("accounts", "attempt_window_seconds"),
+    ("webhooks", "timeout_seconds"),
+    ("webhooks", "max_attempts"),
+    ("webhooks", "backoff_seconds"),
+    ("webhooks", "max_backoff_seconds"),
+    ("events", "idle_timeout_seconds"),
+    ("events", "heartbeat_seconds"),
 }
 
 

@@ -9,8 +9,19 @@ from dataclasses import dataclass
 from types import ModuleType
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
-from tallybot.api import accounts
+from tallybot.api import (
+    accounts,
+    admin_auth,
+    coffee,
+    events,
+    gamenight_sessions,
+    gamenight_votes,
+    games,
+    poker,
+    webhooks,
+)
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import ErrorRenderer, error_middleware, render_plain_error
 from tallybot.core.services import Services
@@ -32,17 +43,40 @@ class SpecRoutes:
         return cls(module.PREFIX, module.routes, module.render_error)
 
 
-def _spec_app(spec: SpecRoutes, base: str) -> web.Application:
-    app = web.Application(middlewares=[error_middleware(spec.render_error)])
-    for route in spec.routes:
-        assert isinstance(route, web.RouteDef)
-        app.router.add_route(route.method, base + route.path, route.handler)
-    return app
+def _with_errors(handler: Handler, render: ErrorRenderer) -> Handler:
+    middleware = error_middleware(render)
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        return await middleware(request, handler)
+
+    return handle
+
+
+def _method_not_allowed(allowed: set[str]) -> Handler:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPMethodNotAllowed(request.method, sorted(allowed))
+
+    return handle
 
 
 def _mount(root: web.Application, spec: SpecRoutes) -> None:
-    root.add_subapp(spec.prefix, _spec_app(spec, ""))
-    root.add_subapp("/c", _spec_app(spec, "/{community}" + spec.prefix))
+    """Add a spec's routes at its prefix and under ``/c/{community}``, rendering errors in its format.
+
+    Several specs share the ``/api`` prefix, and a sub-app claims every path under its
+    prefix, so the routes go on the root router, each handler wrapped with its spec's
+    error rendering.
+    """
+    methods: dict[str, set[str]] = {}
+    for route in spec.routes:
+        assert isinstance(route, web.RouteDef)
+        methods.setdefault(route.path, set()).add(route.method)
+    for base in (spec.prefix, "/c/{community}" + spec.prefix):
+        for route in spec.routes:
+            assert isinstance(route, web.RouteDef)
+            root.router.add_route(route.method, base + route.path, _with_errors(route.handler, spec.render_error))
+        # A known path asked with another method gets the spec's 405, not the root's.
+        for path, allowed in methods.items():
+            root.router.add_route("*", base + path, _with_errors(_method_not_allowed(allowed), spec.render_error))
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -57,6 +91,7 @@ def create_app(services: Services, max_body_bytes: int) -> web.Application:
     root[SERVICES] = services
     root[STARTED_AT] = time.monotonic()
     root.router.add_get("/healthz", healthz)
-    for module in (accounts,):
+    root.router.add_get("/health", healthz)
+    for module in (accounts, admin_auth, games, events, gamenight_sessions, gamenight_votes, poker, coffee, webhooks):
         _mount(root, SpecRoutes.of(module))
     return root

@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import random
 import signal
 import sys
 import time
@@ -16,19 +17,33 @@ from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 
+import aiohttp
 from aiohttp import web
 
 from tallybot.api.app import create_app
 from tallybot.api.middlewares import AccessLogger
+from tallybot.bot.import_chat import import_chat_file, summary
 from tallybot.core.accounts import AccountLimits, AccountPolicy, AccountService
+from tallybot.core.admin import AdminAuthService
+from tallybot.core.catalogue import load_catalogue
+from tallybot.core.coffee import CoffeeService
 from tallybot.core.communities import CommunityService
+from tallybot.core.delivery import DeliveryPolicy, Sleep
 from tallybot.core.errors import DomainError
 from tallybot.core.events import InProcessEventBus
+from tallybot.core.gamenight import SessionService
+from tallybot.core.games import GameService
 from tallybot.core.models import Role
+from tallybot.core.poker import PokerService
 from tallybot.core.ports import Clock, Mailer
 from tallybot.core.ratelimit import RateLimiter
 from tallybot.core.services import Services
+from tallybot.core.streams import EventStreams
+from tallybot.core.votes import VoteService
+from tallybot.core.webhooks import WebhookService
 from tallybot.outbound.mail import build_mailer
+from tallybot.outbound.oauth import build_oauth_client
+from tallybot.outbound.webhooks import AiohttpWebhookSender
 from tallybot.settings import Settings, SettingsError, load_settings
 from tallybot.storage.db import SqliteDatabase
 from tallybot.storage.migrations import available
@@ -47,11 +62,15 @@ async def open_services(
     clock: Clock = _utcnow,
     monotonic: Callable[[], float] = time.monotonic,
     mailer: Mailer | None = None,
+    sleep: Sleep = asyncio.sleep,
 ) -> AsyncIterator[Services]:
     """Open the database and build every service; closes the database on exit."""
     bus = InProcessEventBus()
     db = SqliteDatabase(Path(settings.storage.path), on_commit=bus.publish)
     await db.open()
+    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+    hooks = settings.webhooks
+    webhook_sender = AiohttpWebhookSender(hooks.timeout_seconds, hooks.allow_private)
     try:
         communities = CommunityService(db)
         accounts_settings = settings.accounts
@@ -67,14 +86,35 @@ async def open_services(
             max_code_attempts=accounts_settings.max_code_attempts,
         )
         accounts = AccountService(db, mailer or build_mailer(settings.email), clock, policy, limits)
+        too_many_logins = "Too many login attempts. Try again in {seconds} seconds."
+        admin_limiter = RateLimiter(accounts_settings.attempts_per_address, window, monotonic, too_many_logins)
+        games = GameService(db, clock, random.SystemRandom())
+        # Idempotent: only catalogue games missing from the database are inserted.
+        await games.install_catalogue(load_catalogue())
+        delivery = DeliveryPolicy(
+            max_attempts=hooks.max_attempts,
+            backoff=timedelta(seconds=hooks.backoff_seconds),
+            max_backoff=timedelta(seconds=hooks.max_backoff_seconds),
+        )
+        webhooks = WebhookService(db, bus, webhook_sender, clock, delivery, hooks.allow_private, sleep)
         yield Services(
             clock=clock,
             bus=bus,
             communities=communities,
             accounts=accounts,
+            admin_auth=AdminAuthService(accounts, settings.api.admin_keys, admin_limiter, clock),
+            games=games,
+            game_nights=SessionService(db, clock),
+            votes=VoteService(db, clock),
+            coffee=CoffeeService(db, clock, accounts, build_oauth_client(settings, http), webhooks),
+            poker=PokerService(db, clock),
+            webhooks=webhooks,
+            streams=EventStreams(db, bus, settings.events.idle_timeout_seconds, settings.events.heartbeat_seconds),
             default_community=await communities.ensure_default(settings.community.name),
         )
     finally:
+        await webhook_sender.close()
+        await http.close()
         await db.close()
 
 
@@ -98,7 +138,11 @@ async def serve(settings: Settings) -> None:
             if not settings.discord.token and not settings.twitch.client_id:
                 log.info("no chat credentials in the settings: running the API alone")
             async with asyncio.TaskGroup() as group:
-                group.create_task(_wait_for_stop_signal())
+                dispatcher = group.create_task(services.webhooks.run(), name="webhook-dispatcher")
+                await _wait_for_stop_signal()
+                # Let stream clients go before the server waits for their handlers to end.
+                services.streams.close()
+                dispatcher.cancel()
         finally:
             await runner.cleanup()
 
@@ -110,6 +154,11 @@ async def _create_token(settings: Settings, role: Role, community_name: str | No
             community = await services.communities.by_slug(community_name)
         issued = await services.accounts.create_api_token(community, role, name)
         return issued.secret
+
+
+async def _import_chat(settings: Settings, path: Path, session_id: int) -> str:
+    async with open_services(settings) as services:
+        return summary(await import_chat_file(services, path, session_id, sys.stderr))
 
 
 async def _migrate(settings: Settings) -> int:
@@ -139,7 +188,10 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--role", choices=[role.value for role in Role], required=True)
     create.add_argument("--community", help="the community's name (default: the [community] one)")
     create.add_argument("--name", default="integration", help="a label to recognise the token by")
-    for command in (run, migrate, create):
+    chat = commands.add_parser("import-chat", help="import a JSON or CSV chat log into a game-night session")
+    chat.add_argument("file", type=Path, help="JSON [{username, message, timestamp}, ...] or CSV with those columns")
+    chat.add_argument("--session", type=int, required=True, help="the session's id")
+    for command in (run, migrate, create, chat):
         command.add_argument("--config", type=Path, default=None, help="bot.toml (default: built-in defaults)")
     return parser
 
@@ -155,6 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.config)
         if args.command == "run":
             asyncio.run(serve(settings))
+        elif args.command == "import-chat":
+            print(asyncio.run(_import_chat(settings, args.file, args.session)))
         elif args.command == "migrate":
             print(f"database {settings.storage.path} is at schema version {asyncio.run(_migrate(settings))}")
         else:

@@ -234,6 +234,10 @@ class AccountService:
             raise Unauthorized("Invalid or expired token")
         return principal
 
+    async def open_session_for(self, person: Person) -> IssuedSession:
+        """A new expiring session for a person identified some other way, e.g. by an OAuth provider."""
+        return await self._open_session(person)
+
     async def _redeem_code(self, email_address: str, code: str, client: str) -> Person:
         email = normalise_email(email_address)
         self._limits.per_address.hit(("code", client))

@@ -4,10 +4,25 @@ storage/ implements the repositories and the database; tests may use real SQLite
 ``Fake*`` classes that satisfy the same Protocols.
 """
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
+from tallybot.core.coffee_models import CoffeeTransaction, Group, GroupStanding, Member, OAuthProfile, Profile, Team
+from tallybot.core.game_models import Game, GameDetails
+from tallybot.core.gamenight_models import (
+    Ballot,
+    ChatLogEntry,
+    ChatMessage,
+    GameNight,
+    GameStatus,
+    GameVotes,
+    SessionGame,
+    TimelineEntry,
+    VoteFilter,
+    VotePage,
+    VoteType,
+)
 from tallybot.core.models import (
     ApiToken,
     AuthSession,
@@ -19,6 +34,16 @@ from tallybot.core.models import (
     Platform,
     Provider,
     Role,
+)
+from tallybot.core.poker_models import Participant, PokerSession, Prompt, Round, Vote
+from tallybot.core.webhook_models import (
+    DeliveryOutcome,
+    DueDelivery,
+    Webhook,
+    WebhookAttempt,
+    WebhookChanges,
+    WebhookRequest,
+    WebhookResponse,
 )
 
 T = TypeVar("T")
@@ -125,6 +150,357 @@ class OutboxRepository(Protocol):
         """Events with a sequence number above ``sequence``, oldest first."""
 
 
+class GameRepository(Protocol):
+    """The games catalogue, and each community's custom games and game and pack settings."""
+
+    async def visible(self, community_id: int) -> list[Game]:
+        """The catalogue plus the community's own games, as it sees them, ordered by pack and title."""
+
+    async def get(self, community_id: int, game_id: int) -> Game | None:
+        """One game the community can see."""
+
+    async def add_catalogue(self, games: Sequence[GameDetails], created_at: datetime) -> int:
+        """Insert the catalogue games that are not there yet; returns how many were new."""
+
+    async def add(self, community_id: int, details: GameDetails, created_at: datetime) -> Game:
+        """Insert a community's custom game."""
+
+    async def update(self, community_id: int, game_id: int, details: GameDetails) -> Game:
+        """Replace a custom game's details."""
+
+    async def delete(self, game_id: int) -> None:
+        """Remove a custom game (and every community's settings for it)."""
+
+    async def is_played(self, game_id: int) -> bool:
+        """True once a session or a live vote refers to the game."""
+
+    async def set_enabled(self, community_id: int, game_ids: Sequence[int], enabled: bool) -> None:
+        """Enable or disable games for one community."""
+
+    async def set_favor(self, community_id: int, game_id: int, favor_bias: int) -> None:
+        """Set a game's favour bias (-1, 0 or 1) for one community."""
+
+    async def set_pack_favor(self, community_id: int, pack_name: str, favor_bias: int) -> None:
+        """Set a pack's favour bias (-1, 0 or 1) for one community."""
+
+    async def session_history(self, community_id: int, session_id: int) -> list[int] | None:
+        """The ids of the games played in a session, oldest first; None if the community has no such session."""
+
+    async def session_count(self, community_id: int) -> int:
+        """How many game-night sessions the community has had."""
+
+
+class CoffeeRepository(Protocol):
+    """The coffee scoreboard: GitHub teams, groups, members, transactions and devices."""
+
+    async def set_profile(self, person_id: int, display_name: str, avatar_url: str | None) -> None:
+        """Refresh a person's name and picture from their sign-in provider."""
+
+    async def sync_team(self, github_id: int, name: str, org: str, person_ids: Sequence[int], at: datetime) -> None:
+        """Record a GitHub team and make ``person_ids`` its only members."""
+
+    async def leave_teams_except(self, person_id: int, github_ids: Sequence[int]) -> None:
+        """Take a person out of every GitHub team not in ``github_ids``."""
+
+    async def teams_of(self, person_id: int) -> list[Team]:
+        """The GitHub teams a person belongs to, with their member counts."""
+
+    async def communities_of(self, person_id: int, platforms: Sequence[str]) -> list[Team]:
+        """The communities on ``platforms`` a person is a known member of, keyed by slug."""
+
+    async def team_member_ids(self, github_id: int) -> list[int]:
+        """The people in a GitHub team."""
+
+    async def community_member_ids(self, community_id: int) -> list[int]:
+        """The known members of a community."""
+
+    async def add_group(
+        self, community_id: int, github_id: int | None, name: str, timezone: str, created_by: int, at: datetime
+    ) -> Group:
+        """Insert a group (without members)."""
+
+    async def group(self, group_id: int) -> Group | None:
+        """The group with this id."""
+
+    async def group_from(self, community_id: int, github_id: int | None) -> Group | None:
+        """The group already made from a GitHub team, or from a community's members."""
+
+    async def rename_group(self, group_id: int, name: str, timezone: str) -> Group:
+        """Change a group's name and timezone."""
+
+    async def groups_of(self, person_id: int, community_id: int | None) -> list[GroupStanding]:
+        """Every group a person is a member of (optionally in one community), with balances."""
+
+    async def members(self, group_id: int) -> list[Member]:
+        """Every member of a group, active or not."""
+
+    async def join(self, group_id: int, person_id: int, at: datetime) -> None:
+        """Add a member with balance 0, or reactivate one who left (keeping their balance)."""
+
+    async def deactivate(self, group_id: int, person_id: int) -> None:
+        """Mark a member as gone; their balance and history stay."""
+
+    async def transfer(self, group_id: int, buyer_id: int, receiver_id: int, amount: int) -> None:
+        """Raise the buyer's balance and lower the receiver's by ``amount``, in one statement."""
+
+    async def add_transaction(
+        self,
+        group_id: int,
+        from_person_id: int,
+        to_person_id: int,
+        amount: int,
+        note: str | None,
+        location: tuple[float | None, float | None, float | None, datetime | None],
+        created_by: int,
+        created_at: datetime,
+    ) -> CoffeeTransaction:
+        """Insert a transaction; ``location`` is (latitude, longitude, accuracy, location date)."""
+
+    async def transactions(
+        self, group_id: int, before_id: int | None, after_id: int | None, limit: int, oldest_first: bool
+    ) -> list[CoffeeTransaction]:
+        """A group's transactions with ids strictly between ``after_id`` and ``before_id``."""
+
+    async def profile(self, person_id: int) -> Profile | None:
+        """A person's public profile."""
+
+    async def shares_group(self, person_id: int, other_id: int) -> bool:
+        """True if both people are (or were) members of one group."""
+
+    async def register_device(self, uuid: str, person_id: int, token: str, token_type: str, at: datetime) -> None:
+        """Store a device's push token, replacing whatever was registered for that uuid."""
+
+
+class GameNightRepository(Protocol):
+    """Game-night sessions and the games played in them."""
+
+    async def create(self, community_id: int, notes: str | None, created_at: datetime) -> GameNight:
+        """Start a session (the caller has checked that none is active)."""
+
+    async def get(self, community_id: int, session_id: int) -> GameNight | None:
+        """The community's session with this id."""
+
+    async def active(self, community_id: int) -> GameNight | None:
+        """The community's active session, if any."""
+
+    async def all(self, community_id: int) -> list[GameNight]:
+        """Every session of the community, newest first."""
+
+    async def close(self, session_id: int, notes: str | None, closed_at: datetime) -> None:
+        """End a session: its playing game becomes played; ``notes`` replace the old ones if given."""
+
+    async def delete(self, session_id: int) -> None:
+        """Delete a session with its games, votes and chat logs."""
+
+    async def add_game(
+        self, session_id: int, game_id: int, manually_added: bool, room_code: str | None, played_at: datetime
+    ) -> int:
+        """Make a game the one playing (the playing one becomes played); returns the session_games id."""
+
+    async def count_play(self, community_id: int, game_id: int) -> None:
+        """Add one to the game's play count in the community."""
+
+    async def games(self, community_id: int, session_id: int) -> list[SessionGame]:
+        """The games of a session in the order they were played."""
+
+    async def game(self, community_id: int, session_id: int, session_game_id: int) -> SessionGame | None:
+        """One session game, by its session_games row id."""
+
+    async def set_status(self, session_id: int, session_game_id: int, status: GameStatus) -> None:
+        """Set a game's status; making one playing makes the session's other playing game played."""
+
+    async def remove_game(self, session_game_id: int) -> None:
+        """Take a game out of its session."""
+
+    async def set_room_code(self, session_game_id: int, room_code: str) -> None:
+        """Record the game's room code."""
+
+    async def set_player_count(self, session_game_id: int, player_count: int, check_status: str) -> None:
+        """Record how many played, and how the count check stands."""
+
+
+class VoteRepository(Protocol):
+    """Live votes, per-community vote counters and imported chat logs."""
+
+    async def active_timeline(self, community_id: int) -> tuple[int, list[TimelineEntry]] | None:
+        """The active session's id and its games; None without an active session."""
+
+    async def timeline(self, session_id: int) -> list[TimelineEntry]:
+        """A session's games in ``played_at`` order."""
+
+    async def add_unless_near(
+        self, session_id: int, entry: TimelineEntry, ballot: Ballot, after: datetime, before: datetime
+    ) -> bool:
+        """Store the vote unless the username has one timestamped strictly between ``after`` and ``before``."""
+
+    async def times_near(
+        self, session_id: int, usernames: Sequence[str], after: datetime, before: datetime
+    ) -> dict[str, list[datetime]]:
+        """The usernames' vote times strictly between ``after`` and ``before``."""
+
+    async def add_many(self, session_id: int, votes: Sequence[tuple[TimelineEntry, Ballot]]) -> None:
+        """Store many votes at once."""
+
+    async def add_to_tally(self, community_id: int, game_id: int, upvotes: int, downvotes: int) -> tuple[int, int]:
+        """Add to a game's counters in the community; returns the new (upvotes, downvotes)."""
+
+    async def add_to_tallies(
+        self, community_id: int, deltas: Mapping[int, tuple[int, int]]
+    ) -> dict[int, tuple[int, int]]:
+        """``add_to_tally`` for many games at once; returns each game's new counters."""
+
+    async def page(self, community_id: int, vote_filter: VoteFilter, page: int, limit: int) -> VotePage:
+        """One page of the community's live votes matching the filter, newest first."""
+
+    async def by_game(self, session_id: int) -> list[GameVotes]:
+        """A session's live votes summed per game, best net score first."""
+
+    async def known_hashes(self, session_id: int, hashes: Sequence[str]) -> set[str]:
+        """Which of these message hashes the session's chat log already holds."""
+
+    async def add_chat_logs(self, session_id: int, messages: Sequence[tuple[ChatMessage, VoteType | None]]) -> None:
+        """Store chat messages with the vote each one reads as."""
+
+    async def chat_logs(self, session_id: int) -> list[ChatLogEntry]:
+        """A session's imported chat, oldest first."""
+
+
+class WebhookRepository(Protocol):
+    """Webhooks, their durable delivery queue and the record of attempts."""
+
+    async def add(
+        self,
+        community_id: int,
+        name: str,
+        url: str,
+        secret: str,
+        events: Sequence[str],
+        data_filter: Mapping[str, Any],
+        enabled: bool,
+        created_at: datetime,
+    ) -> Webhook:
+        """Insert a webhook; it receives only events appended after this moment."""
+
+    async def get(self, community_id: int, webhook_id: int) -> Webhook | None:
+        """One webhook of a community."""
+
+    async def of_community(self, community_id: int) -> list[Webhook]:
+        """Every webhook of a community, oldest first."""
+
+    async def enabled(self) -> list[Webhook]:
+        """Every enabled webhook of every community."""
+
+    async def update(self, webhook_id: int, changes: WebhookChanges, updated_at: datetime) -> Webhook:
+        """Apply the changes that are set."""
+
+    async def skip_to_now(self, webhook_id: int) -> None:
+        """Make the webhook receive only events appended from now on."""
+
+    async def delete(self, webhook_id: int) -> None:
+        """Remove a webhook with its queue and attempts."""
+
+    async def secret(self, webhook_id: int) -> str | None:
+        """The webhook's signing secret."""
+
+    async def cursor(self) -> int:
+        """The outbox sequence up to which events have been matched against webhooks."""
+
+    async def set_cursor(self, sequence: int) -> None:
+        """Record how far matching has got."""
+
+    async def enqueue(self, webhook_id: int, sequence: int, due_at: datetime) -> None:
+        """Queue an event for a webhook, unless it is queued already or the webhook is gone or disabled."""
+
+    async def due(self) -> list[DueDelivery]:
+        """The oldest pending delivery of each enabled webhook, whether or not its time has come."""
+
+    async def settle(self, delivery_id: int, status: str, attempts: int, next_attempt_at: datetime) -> None:
+        """Record a delivery's state after an attempt: pending, delivered or failed."""
+
+    async def add_attempt(
+        self,
+        webhook_id: int,
+        delivery_id: int | None,
+        attempt: int,
+        sent_at: datetime,
+        outcome: DeliveryOutcome,
+        request: WebhookRequest,
+        response: WebhookResponse,
+    ) -> WebhookAttempt:
+        """Record one attempt."""
+
+    async def attempts(self, webhook_id: int, limit: int) -> list[WebhookAttempt]:
+        """The newest attempts of a webhook, newest first."""
+
+    async def prune_attempts(self, webhook_id: int, keep: int) -> None:
+        """Forget all but the newest ``keep`` attempts of a webhook."""
+
+
+class PokerRepository(Protocol):
+    """Planning-poker sessions, participants (tokens hashed), prompts, voting rounds and votes."""
+
+    async def free_id_index(self, start: int, space: int) -> int | None:
+        """The first unused session id index at or after ``start``, wrapping to 0; None when all are used."""
+
+    async def add_session(
+        self, community_id: int, public_id: str, id_index: int, deck: Sequence[str], created_at: datetime
+    ) -> PokerSession:
+        """Insert an open session."""
+
+    async def session(self, community_id: int, public_id: str) -> PokerSession | None:
+        """The community's session with this friendly id, open or closed."""
+
+    async def close_session(self, session_id: int, at: datetime) -> None:
+        """Mark the session closed."""
+
+    async def bump_version(self, session_id: int) -> int:
+        """Count a change to the session; returns the new version."""
+
+    async def add_participant(
+        self, session_id: int, name: str, token_hash: str, is_owner: bool, joined_at: datetime
+    ) -> Participant:
+        """Insert a participant."""
+
+    async def participant_by_token(self, session_id: int, token_hash: str) -> Participant | None:
+        """The session's participant whose token hashes to this value."""
+
+    async def participants(self, session_id: int) -> list[Participant]:
+        """The session's participants in the order they joined."""
+
+    async def add_prompt(self, session_id: int, text: str, created_at: datetime) -> Prompt:
+        """Insert the session's next prompt, with its first round."""
+
+    async def prompt(self, session_id: int, number: int) -> Prompt | None:
+        """The session's prompt with this number."""
+
+    async def latest_prompt(self, session_id: int) -> Prompt | None:
+        """The session's newest prompt."""
+
+    async def prompts(self, session_id: int) -> list[Prompt]:
+        """The session's prompts, oldest first."""
+
+    async def start_round(self, prompt_id: int, number: int, started_at: datetime) -> None:
+        """Open a round of voting on a prompt."""
+
+    async def reveal_round(self, prompt_id: int, number: int, at: datetime) -> None:
+        """Mark a round revealed."""
+
+    async def rounds(self, prompt_id: int) -> list[Round]:
+        """A prompt's rounds, oldest first."""
+
+    async def rounds_in_session(self, session_id: int) -> list[Round]:
+        """Every round of every prompt in the session, by prompt and then round."""
+
+    async def set_vote(self, vote: Vote) -> None:
+        """Record a participant's card for a round, replacing their earlier card in it."""
+
+    async def votes(self, prompt_id: int) -> list[Vote]:
+        """Every card played on a prompt, in every round."""
+
+    async def votes_in_session(self, session_id: int) -> list[Vote]:
+        """Every card played in the session."""
+
+
 class Transaction(Protocol):
     """The repositories, bound to one database transaction."""
 
@@ -139,6 +515,24 @@ class Transaction(Protocol):
 
     @property
     def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def poker(self) -> PokerRepository: ...
+
+    @property
+    def webhooks(self) -> WebhookRepository: ...
+
+    @property
+    def game_nights(self) -> GameNightRepository: ...
+
+    @property
+    def votes(self) -> VoteRepository: ...
+
+    @property
+    def games(self) -> GameRepository: ...
+
+    @property
+    def coffee(self) -> CoffeeRepository: ...
 
 
 class Database(Protocol):
@@ -175,3 +569,20 @@ class Mailer(Protocol):
 
     async def send(self, to: str, subject: str, body: str) -> None:
         """Deliver one plain-text message."""
+
+
+class OAuthClient(Protocol):
+    """Signs people in with an outside provider (GitHub, Discord, Twitch)."""
+
+    def authorize_url(self, provider: Provider) -> str:
+        """Where to send a person to grant access; the provider sends them back with a code."""
+
+    async def profile(self, provider: Provider, code: str) -> OAuthProfile:
+        """Exchange an authorization code for the person's profile (and GitHub teams)."""
+
+
+class WebhookSender(Protocol):
+    """Posts a signed webhook request and reports what came back; it never raises for the target's failures."""
+
+    async def send(self, request: WebhookRequest) -> WebhookResponse:
+        """POST ``request.body`` to ``request.url`` with its headers, within the configured timeout."""

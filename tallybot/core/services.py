@@ -3,9 +3,17 @@
 from dataclasses import dataclass
 
 from tallybot.core.accounts import AccountService
+from tallybot.core.admin import AdminAuthService
+from tallybot.core.coffee import CoffeeService
 from tallybot.core.communities import CommunityService
+from tallybot.core.gamenight import SessionService
+from tallybot.core.games import GameService
 from tallybot.core.models import Community
+from tallybot.core.poker import PokerService
 from tallybot.core.ports import Clock, EventBus
+from tallybot.core.streams import EventStreams
+from tallybot.core.votes import VoteService
+from tallybot.core.webhooks import WebhookService
 
 
 @dataclass(frozen=True)
@@ -16,4 +24,12 @@ class Services:
     bus: EventBus
     communities: CommunityService
     accounts: AccountService
+    admin_auth: AdminAuthService
+    games: GameService
+    game_nights: SessionService
+    votes: VoteService
+    coffee: CoffeeService
+    poker: PokerService
+    webhooks: WebhookService
+    streams: EventStreams
     default_community: Community

@@ -3,10 +3,16 @@
 import aiosqlite
 
 from tallybot.core.models import Event
+from tallybot.storage.coffee import SqliteCoffeeRepository
 from tallybot.storage.communities import SqliteCommunityRepository
 from tallybot.storage.credentials import SqliteCredentialRepository
+from tallybot.storage.gamenight import SqliteGameNightRepository
+from tallybot.storage.games import SqliteGameRepository
 from tallybot.storage.outbox import SqliteOutboxRepository
 from tallybot.storage.people import SqlitePersonRepository
+from tallybot.storage.poker import SqlitePokerRepository
+from tallybot.storage.votes import SqliteVoteRepository
+from tallybot.storage.webhooks import SqliteWebhookRepository
 
 
 class SqliteTransaction:
@@ -18,6 +24,12 @@ class SqliteTransaction:
         self._people = SqlitePersonRepository(conn)
         self._credentials = SqliteCredentialRepository(conn)
         self._outbox = SqliteOutboxRepository(conn, self.events)
+        self._poker = SqlitePokerRepository(conn)
+        self._webhooks = SqliteWebhookRepository(conn)
+        self._game_nights = SqliteGameNightRepository(conn)
+        self._votes = SqliteVoteRepository(conn)
+        self._games = SqliteGameRepository(conn)
+        self._coffee = SqliteCoffeeRepository(conn)
 
     @property
     def communities(self) -> SqliteCommunityRepository:
@@ -38,3 +50,33 @@ class SqliteTransaction:
     def outbox(self) -> SqliteOutboxRepository:
         """The event outbox; events appended here are published after the commit."""
         return self._outbox
+
+    @property
+    def poker(self) -> SqlitePokerRepository:
+        """Planning-poker sessions, participants, prompts, rounds and votes."""
+        return self._poker
+
+    @property
+    def webhooks(self) -> SqliteWebhookRepository:
+        """Webhooks, their delivery queue and attempts."""
+        return self._webhooks
+
+    @property
+    def game_nights(self) -> SqliteGameNightRepository:
+        """Game-night sessions and the games played in them."""
+        return self._game_nights
+
+    @property
+    def votes(self) -> SqliteVoteRepository:
+        """Live votes, vote counters and imported chat logs."""
+        return self._votes
+
+    @property
+    def games(self) -> SqliteGameRepository:
+        """The games catalogue and each community's game and pack settings."""
+        return self._games
+
+    @property
+    def coffee(self) -> SqliteCoffeeRepository:
+        """The coffee scoreboard: teams, groups, members, transactions and devices."""
+        return self._coffee

@@ -1,0 +1,36 @@
+"""Game-night admin auth: ``POST /api/auth/login`` and ``POST /api/auth/verify``.
+
+Login trades an admin key for a host bearer token that expires after 24 hours; verify
+checks a bearer token. Errors are the game-night ``{"error": message}`` format.
+"""
+
+from aiohttp import web
+
+from tallybot.api.keys import SERVICES
+from tallybot.api.middlewares import render_plain_error
+from tallybot.api.params import Params, client_address, community, require_host
+from tallybot.core.errors import Malformed
+
+PREFIX = "/api"
+routes = web.RouteTableDef()
+render_error = render_plain_error
+
+
+@routes.post("/auth/login")
+async def login(request: web.Request) -> web.Response:
+    """A new 24-hour host token for an admin key."""
+    params = await Params.of(request)
+    key = params.optional_string("key", max_length=1000)
+    params.check()
+    if not key:
+        raise Malformed("Admin key is required")
+    where = await community(request)
+    issued = await request.config_dict[SERVICES].admin_auth.login(where, key, client_address(request))
+    return web.json_response({"token": issued.secret, "message": "Authentication successful", "expiresIn": "24h"})
+
+
+@routes.post("/auth/verify")
+async def verify(request: web.Request) -> web.Response:
+    """Whether the bearer token is a live host token for this community."""
+    where, _ = await require_host(request)
+    return web.json_response({"valid": True, "role": "host", "community": where.slug})

@@ -1,0 +1,235 @@
+"""Live events: the game-night WebSocket protocol, and read-only streams for overlays.
+
+- ``/api/sessions/live``: the original project's protocol (auth, subscribe, unsubscribe,
+  ping); see docs/events.md.
+- ``/api/events``: a read-only WebSocket of the community's game-night events
+  (``?session=ID`` for one session's).
+- ``/api/events/stream``: the same as Server-Sent Events, with ``id:`` the outbox
+  sequence, so a reconnecting client's ``Last-Event-ID`` replays what it missed.
+
+A client that falls too far behind is cut off by the event bus; its socket is then closed
+(1013, "reconnect") so that it reconnects and catches up.
+"""
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from tallybot.api.formats import iso_z
+from tallybot.api.keys import SERVICES
+from tallybot.api.middlewares import render_plain_error
+from tallybot.api.params import community
+from tallybot.core.errors import Malformed, Unauthorized
+from tallybot.core.models import Community, Event
+from tallybot.core.ports import EventSubscription
+from tallybot.core.services import Services
+from tallybot.core.streams import EventStreams, reaches_live_client, reaches_overlay, session_id_of
+
+PREFIX = "/api"
+routes = web.RouteTableDef()
+render_error = render_plain_error
+
+Reply = dict[str, Any]
+_CLOSED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR)
+
+
+def envelope(event: Event) -> Reply:
+    """The ``{type, timestamp, data}`` form in which every event is sent."""
+    return {"type": event.type, "timestamp": iso_z(event.occurred_at), "data": dict(event.data)}
+
+
+def _error(message: str) -> Reply:
+    return {"type": "error", "message": message}
+
+
+def _parse(text: str) -> Reply | None:
+    try:
+        message = json.loads(text)
+    except ValueError:
+        return None
+    return message if isinstance(message, dict) else None
+
+
+class _LiveClient:
+    """One ``/api/sessions/live`` connection: whether it has authenticated, and its sessions."""
+
+    def __init__(self, services: Services, where: Community) -> None:
+        self._services = services
+        self._where = where
+        self._authenticated = False
+        self._sessions: set[int] = set()
+
+    def wants(self, event: Event) -> bool:
+        return self._authenticated and reaches_live_client(event, self._where, self._sessions)
+
+    async def handle(self, text: str) -> Reply:
+        message = _parse(text)
+        if message is None:
+            return _error("Invalid message format")
+        kind = message.get("type")
+        if kind == "ping":
+            return {"type": "pong"}
+        if kind == "auth":
+            return await self._authenticate(message.get("token"))
+        if kind in ("subscribe", "unsubscribe"):
+            if not self._authenticated:
+                return _error("Not authenticated")
+            session_id = session_id_of(message.get("sessionId"))
+            if session_id is None:
+                return _error("Session ID required")
+            if kind == "subscribe":
+                self._sessions.add(session_id)
+            else:
+                self._sessions.discard(session_id)
+            return {"type": f"{kind}d", "sessionId": message["sessionId"]}
+        return _error(f"Unknown message type: {kind}")
+
+    async def _authenticate(self, token: Any) -> Reply:
+        if not isinstance(token, str) or not token:
+            return {"type": "auth_error", "message": "Token required"}
+        try:
+            await self._services.accounts.authenticate(token)
+        except Unauthorized:
+            return {"type": "auth_error", "message": "Invalid or expired token"}
+        self._authenticated = True
+        return {"type": "auth_success", "message": "Authenticated successfully"}
+
+
+async def _read_only(text: str) -> Reply:
+    message = _parse(text)
+    if message is not None and message.get("type") == "ping":
+        return {"type": "pong"}
+    return _error("This stream is read-only; only ping is understood")
+
+
+async def _forward(ws: web.WebSocketResponse, subscription: EventSubscription, wants: Callable[[Event], bool]) -> None:
+    with contextlib.suppress(ConnectionError):
+        async for event in subscription:
+            if wants(event):
+                await ws.send_json(envelope(event))
+        await ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"reconnect")
+
+
+async def _converse(ws: web.WebSocketResponse, idle_timeout: float, handle: Callable[[str], Awaitable[Reply]]) -> None:
+    """Answer the client's messages; drop it once nothing (not even a pong) came for ``idle_timeout``."""
+    loop = asyncio.get_running_loop()
+    heard = loop.time()
+    while not ws.closed:
+        try:
+            message = await ws.receive(timeout=idle_timeout / 3)
+        except TimeoutError:
+            if loop.time() - heard >= idle_timeout:
+                await ws.close(code=WSCloseCode.OK, message=b"idle")
+                return
+            await ws.ping()
+            continue
+        heard = loop.time()
+        if message.type in _CLOSED:
+            return
+        if message.type is WSMsgType.PING:
+            await ws.pong(message.data)
+        elif message.type is WSMsgType.TEXT:
+            await ws.send_json(await handle(message.data))
+        elif message.type is WSMsgType.BINARY:
+            await ws.send_json(_error("Invalid message format"))
+
+
+async def _websocket(
+    request: web.Request,
+    wants: Callable[[Event], bool],
+    handle: Callable[[str], Awaitable[Reply]],
+) -> web.WebSocketResponse:
+    streams = request.config_dict[SERVICES].streams
+    # Pings are answered here, so that a pong from the client counts as a sign of life.
+    ws = web.WebSocketResponse(autoping=False)
+    await ws.prepare(request)
+    subscription = streams.subscribe()
+    forwarder = asyncio.create_task(_forward(ws, subscription, wants))
+    try:
+        with contextlib.suppress(ConnectionError):
+            await _converse(ws, streams.idle_timeout, handle)
+    finally:
+        subscription.close()
+        await forwarder
+        await ws.close()
+    return ws
+
+
+def _session_param(request: web.Request) -> int | None:
+    text = request.query.get("session")
+    if text is None or text == "":
+        return None
+    session_id = session_id_of(text)
+    if session_id is None:
+        raise Malformed("session must be a session id")
+    return session_id
+
+
+@routes.get("/sessions/live")
+async def sessions_live(request: web.Request) -> web.WebSocketResponse:
+    """The game-night WebSocket: auth, then subscribe to sessions."""
+    client = _LiveClient(request.config_dict[SERVICES], await community(request))
+    return await _websocket(request, client.wants, client.handle)
+
+
+@routes.get("/events")
+async def events_socket(request: web.Request) -> web.WebSocketResponse:
+    """A read-only WebSocket of the community's game-night events; no token needed."""
+    where, session_id = await community(request), _session_param(request)
+    return await _websocket(request, lambda event: reaches_overlay(event, where, session_id), _read_only)
+
+
+def _sse(event: Event) -> bytes:
+    return f"id: {event.sequence}\ndata: {json.dumps(envelope(event))}\n\n".encode()
+
+
+async def _heartbeat(response: web.StreamResponse, every: float, subscription: EventSubscription) -> None:
+    # Writing is also how a vanished client is noticed: then the subscription ends the stream.
+    try:
+        while True:
+            await asyncio.sleep(every)
+            await response.write(b": heartbeat\n\n")
+    except ConnectionError:
+        subscription.close()
+
+
+def _last_event_id(request: web.Request) -> int | None:
+    text = request.headers.get("Last-Event-ID") or request.query.get("lastEventId")
+    return None if text is None else session_id_of(text)
+
+
+@routes.get("/events/stream")
+async def events_stream(request: web.Request) -> web.StreamResponse:
+    """Server-Sent Events of the community's game-night events; ``Last-Event-ID`` replays missed ones."""
+    where, session_id, last_id = await community(request), _session_param(request), _last_event_id(request)
+    streams: EventStreams = request.config_dict[SERVICES].streams
+    subscription = streams.subscribe()
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
+    heartbeat: asyncio.Task[None] | None = None
+    try:
+        await response.prepare(request)
+        await response.write(b"retry: 3000\n\n")
+        sent = 0
+        if last_id is not None:
+            sent = last_id
+            for event in await streams.replay(where, last_id, session_id):
+                await response.write(_sse(event))
+                sent = event.sequence or sent
+        heartbeat = asyncio.create_task(_heartbeat(response, streams.heartbeat, subscription))
+        async for event in subscription:
+            # Events replayed above may arrive again live; the sequence tells.
+            if (event.sequence or 0) > sent and reaches_overlay(event, where, session_id):
+                await response.write(_sse(event))
+                sent = event.sequence or sent
+    except ConnectionError:
+        pass
+    finally:
+        subscription.close()
+        if heartbeat is not None:
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
+    return response

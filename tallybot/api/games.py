@@ -1,0 +1,279 @@
+"""Game night's catalogue API: ``/api/games...``, ``POST /api/pick`` and ``GET /api/stats``.
+
+Reads are public; every write (and the CSV export) needs a host bearer token for the
+community. Games come out as the original project wrote them: booleans as 0/1 and
+times as ``2026-03-15T19:00:00.000Z``. Errors are ``{"error": message, **details}``.
+"""
+
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+from tallybot.api.formats import iso_z
+from tallybot.api.keys import SERVICES
+from tallybot.api.middlewares import render_plain_error
+from tallybot.api.params import Params, community, read_body, require_host
+from tallybot.core.errors import Malformed, NotFound
+from tallybot.core.game_models import CatalogueStats, Drawing, Game, GameDetails, GameFilter, Length, Pack
+from tallybot.core.games import GAME_NOT_FOUND, GameService
+
+PREFIX = "/api"
+routes = web.RouteTableDef()
+render_error = render_plain_error
+
+E = TypeVar("E", bound=StrEnum)
+_FLAGS = ("has_audience", "family_friendly")
+_CSV_TYPES = {"text/csv", "text/plain"}
+# Ids are SQLite integers; a larger one cannot exist (and cannot even be asked for).
+_MAX_ID = 2**63 - 1
+
+
+def game_json(game: Game) -> dict[str, Any]:
+    """A game as the original project's API wrote it."""
+    details = game.details
+    return {
+        "id": game.id,
+        "pack_name": details.pack_name,
+        "title": details.title,
+        "min_players": details.min_players,
+        "max_players": details.max_players,
+        "length_minutes": details.length_minutes,
+        "has_audience": int(details.has_audience),
+        "family_friendly": int(details.family_friendly),
+        "game_type": details.game_type,
+        "secondary_type": details.secondary_type,
+        "play_count": game.play_count,
+        "popularity_score": game.popularity_score,
+        "upvotes": game.upvotes,
+        "downvotes": game.downvotes,
+        "enabled": int(game.enabled),
+        "favor_bias": game.favor_bias,
+        "created_at": iso_z(game.created_at),
+    }
+
+
+def _pack_meta(pack: Pack) -> dict[str, Any]:
+    return {
+        "name": pack.name,
+        "favor_bias": pack.favor_bias,
+        "total_count": pack.game_count,
+        "enabled_count": pack.enabled_count,
+        "total_plays": pack.play_count,
+    }
+
+
+def _stats_json(stats: CatalogueStats) -> dict[str, Any]:
+    return {
+        "totalGames": stats.total_games,
+        "enabledGames": stats.enabled_games,
+        "totalPacks": stats.total_packs,
+        "totalSessions": stats.total_sessions,
+        "totalPlays": stats.total_plays,
+        "totalVotes": stats.total_votes,
+        "topRatedGames": [game_json(game) for game in stats.top_rated],
+        "mostPlayedGames": [game_json(game) for game in stats.most_played],
+    }
+
+
+def _games(request: web.Request) -> GameService:
+    return request.config_dict[SERVICES].games
+
+
+def _game_id(request: web.Request) -> int:
+    text = request.match_info["id"]
+    if not (text.isascii() and text.isdigit() and len(text) <= 19) or int(text) > _MAX_ID:
+        raise NotFound(GAME_NOT_FOUND)
+    return int(text)
+
+
+def _choice(params: Params, name: str, kind: type[E]) -> E | None:
+    value = params.optional_string(name, max_length=50)
+    choices = [member.value for member in kind]
+    if value is not None and value not in choices:
+        params.problems.setdefault(name, []).append(f"must be {', '.join(choices[:-1])} or {choices[-1]}")
+        return None
+    return None if value is None else kind(value)
+
+
+def _filters(params: Params, *, listing: bool) -> GameFilter:
+    """The shared filters; ``enabled`` and ``pack`` only apply to listing (the picker takes enabled games)."""
+    return GameFilter(
+        enabled=params.optional_boolean("enabled") if listing else None,
+        player_count=params.optional_integer("playerCount", minimum=1),
+        drawing=_choice(params, "drawing", Drawing),
+        length=_choice(params, "length", Length),
+        family_friendly=params.optional_boolean("familyFriendly"),
+        pack=params.optional_string("pack", max_length=200) if listing else None,
+    )
+
+
+async def _details(request: web.Request) -> GameDetails:
+    data, from_text = await read_body(request)
+    for name in _FLAGS:
+        # Games are written with 0/1 flags, so a client may send a game back as it got it.
+        if data.get(name) in (0, 1) and not isinstance(data[name], bool):
+            data[name] = bool(data[name])
+    params = Params(data, from_text)
+    details = GameDetails(
+        pack_name=params.string("pack_name", max_length=1000),
+        title=params.string("title", max_length=1000),
+        min_players=params.integer("min_players"),
+        max_players=params.integer("max_players"),
+        length_minutes=params.optional_integer("length_minutes"),
+        has_audience=bool(params.optional_boolean("has_audience")),
+        family_friendly=params.optional_boolean("family_friendly") is not False,
+        game_type=params.optional_string("game_type", max_length=1000),
+        secondary_type=params.optional_string("secondary_type", max_length=1000),
+    )
+    params.check()
+    return details
+
+
+@routes.get("/games")
+async def list_games(request: web.Request) -> web.Response:
+    """Games, filtered by the query string, by pack and title."""
+    params = await Params.of(request)
+    filters = _filters(params, listing=True)
+    params.check()
+    games = await _games(request).list_games(await community(request), filters)
+    return web.json_response([game_json(game) for game in games])
+
+
+@routes.get("/games/packs")
+async def list_packs(request: web.Request) -> web.Response:
+    """Every pack, with its favour bias."""
+    packs = await _games(request).packs(await community(request))
+    return web.json_response([{"name": pack.name, "favor_bias": pack.favor_bias} for pack in packs])
+
+
+@routes.get("/games/meta/packs")
+async def pack_meta(request: web.Request) -> web.Response:
+    """Every pack with its game counts and plays."""
+    packs = await _games(request).packs(await community(request))
+    return web.json_response([_pack_meta(pack) for pack in packs])
+
+
+@routes.get("/games/export/csv")
+async def export_csv(request: web.Request) -> web.Response:
+    """Every game as a CSV download."""
+    where, _ = await require_host(request)
+    text = await _games(request).export_csv(where)
+    disposition = 'attachment; filename="games.csv"'
+    return web.Response(text=text, content_type="text/csv", headers={"Content-Disposition": disposition})
+
+
+@routes.post("/games/import/csv")
+async def import_csv(request: web.Request) -> web.Response:
+    """Import games from CSV, sent as text/csv or as JSON ``{"csvData": "..."}``; all rows or none."""
+    where, _ = await require_host(request)
+    if request.content_type in _CSV_TYPES:
+        try:
+            text: str | None = (await request.read()).decode("utf-8")
+        except UnicodeDecodeError:
+            raise Malformed("The CSV must be UTF-8 text") from None
+    else:
+        params = await Params.of(request)
+        text = params.optional_string("csvData", max_length=10_000_000)
+        params.check()
+    if not text:
+        raise Malformed("csvData is required")
+    report = await _games(request).import_csv(where, text)
+    body = {"message": "Import complete", "imported": report.imported, "updated": report.updated}
+    return web.json_response({**body, "skipped": report.skipped})
+
+
+@routes.patch("/games/packs/{name}/toggle")
+async def toggle_pack(request: web.Request) -> web.Response:
+    """Enable or disable every game of a pack: ``{"enabled": true|false}``."""
+    where, _ = await require_host(request)
+    params = await Params.of(request)
+    enabled = params.boolean("enabled")
+    params.check()
+    count = await _games(request).set_pack_enabled(where, request.match_info["name"], enabled)
+    message = f"Pack {'enabled' if enabled else 'disabled'} successfully"
+    return web.json_response({"message": message, "gamesAffected": count})
+
+
+@routes.patch("/games/packs/{name}/favor")
+async def favor_pack(request: web.Request) -> web.Response:
+    """Set a pack's favour bias: ``{"favor_bias": -1|0|1}``."""
+    where, _ = await require_host(request)
+    params = await Params.of(request)
+    favor_bias = params.integer("favor_bias")
+    params.check()
+    pack = await _games(request).set_pack_favor(where, request.match_info["name"], favor_bias)
+    return web.json_response({"message": "Pack favor bias updated successfully", "favor_bias": pack.favor_bias})
+
+
+@routes.get("/games/{id}")
+async def get_game(request: web.Request) -> web.Response:
+    """One game."""
+    game = await _games(request).get_game(await community(request), _game_id(request))
+    return web.json_response(game_json(game))
+
+
+@routes.post("/games")
+async def add_game(request: web.Request) -> web.Response:
+    """Add a custom game."""
+    where, _ = await require_host(request)
+    game = await _games(request).add_game(where, await _details(request))
+    return web.json_response(game_json(game), status=201)
+
+
+@routes.put("/games/{id}")
+async def update_game(request: web.Request) -> web.Response:
+    """Replace a custom game's details."""
+    where, _ = await require_host(request)
+    game_id = _game_id(request)
+    game = await _games(request).update_game(where, game_id, await _details(request))
+    return web.json_response(game_json(game))
+
+
+@routes.delete("/games/{id}")
+async def delete_game(request: web.Request) -> web.Response:
+    """Delete a custom game that was never played."""
+    where, _ = await require_host(request)
+    await _games(request).delete_game(where, _game_id(request))
+    return web.json_response({"message": "Game deleted successfully"})
+
+
+@routes.patch("/games/{id}/toggle")
+async def toggle_game(request: web.Request) -> web.Response:
+    """Flip whether a game is enabled; returns the game."""
+    where, _ = await require_host(request)
+    game = await _games(request).toggle_game(where, _game_id(request))
+    return web.json_response(game_json(game))
+
+
+@routes.patch("/games/{id}/favor")
+async def favor_game(request: web.Request) -> web.Response:
+    """Set a game's favour bias: ``{"favor_bias": -1|0|1}``."""
+    where, _ = await require_host(request)
+    game_id = _game_id(request)
+    params = await Params.of(request)
+    favor_bias = params.integer("favor_bias")
+    params.check()
+    game = await _games(request).set_game_favor(where, game_id, favor_bias)
+    return web.json_response({"message": "Favor bias updated successfully", "favor_bias": game.favor_bias})
+
+
+@routes.post("/pick")
+async def pick(request: web.Request) -> web.Response:
+    """One enabled game that fits, chosen at random by weight."""
+    params = await Params.of(request)
+    filters = _filters(params, listing=False)
+    session_id = params.optional_integer("sessionId", minimum=1)
+    exclude_played = bool(params.optional_boolean("excludePlayed"))
+    params.check()
+    if session_id is not None and session_id > _MAX_ID:
+        raise NotFound("Session not found")
+    chosen = await _games(request).pick(await community(request), filters, session_id, exclude_played)
+    body = {"game": game_json(chosen.game), "poolSize": chosen.pool_size, "totalEnabled": chosen.total_enabled}
+    return web.json_response(body)
+
+
+@routes.get("/stats")
+async def stats(request: web.Request) -> web.Response:
+    """Totals, the top-rated games and the most-played games."""
+    return web.json_response(_stats_json(await _games(request).stats(await community(request))))

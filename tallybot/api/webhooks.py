@@ -1,0 +1,180 @@
+"""The game-night webhooks API: manage a community's webhooks, test them, read their logs.
+
+Every route needs a host token. The secret goes in and never comes out. Errors use the
+game-night format, ``{"error": message}`` with real status codes.
+"""
+
+import re
+from typing import Any
+
+from aiohttp import web
+
+from tallybot.api.formats import iso_z
+from tallybot.api.keys import SERVICES
+from tallybot.api.middlewares import render_plain_error
+from tallybot.api.params import read_body, require_host
+from tallybot.core.errors import Malformed, NotFound
+from tallybot.core.webhook_models import Webhook, WebhookAttempt, WebhookChanges
+
+PREFIX = "/api"
+routes = web.RouteTableDef()
+render_error = render_plain_error
+
+_ID = re.compile(r"\d{1,18}")
+_REQUIRED = ("name", "url", "secret", "events")
+
+
+def _webhook_id(request: web.Request) -> int:
+    text = request.match_info["id"]
+    if not _ID.fullmatch(text):
+        raise NotFound("Webhook not found")
+    return int(text)
+
+
+def webhook_data(webhook: Webhook) -> dict[str, Any]:
+    """A webhook as JSON, without its secret."""
+    return {
+        "id": webhook.id,
+        "name": webhook.name,
+        "url": webhook.url,
+        "events": list(webhook.events),
+        "filter": dict(webhook.data_filter),
+        "enabled": webhook.enabled,
+        "created_at": iso_z(webhook.created_at),
+        "updated_at": iso_z(webhook.updated_at),
+    }
+
+
+def attempt_data(attempt: WebhookAttempt) -> dict[str, Any]:
+    """One delivery attempt as JSON: what was sent and what came back."""
+    response = attempt.response
+    return {
+        "id": attempt.id,
+        "event_id": attempt.request.event_id,
+        "event_type": attempt.request.event_type,
+        "attempt": attempt.attempt,
+        "outcome": attempt.outcome.value,
+        "status_code": response.status,
+        "duration_ms": response.duration_ms,
+        "error": response.error,
+        "sent_at": iso_z(attempt.sent_at),
+        "request": {"url": attempt.request.url, "headers": dict(attempt.request.headers), "body": attempt.request.body},
+        "response": {
+            "status": response.status,
+            "reason": response.reason,
+            "headers": dict(response.headers),
+            "body": response.body,
+        },
+    }
+
+
+def _text(data: dict[str, Any], name: str) -> str | None:
+    value = data.get(name)
+    if value is not None and not isinstance(value, str):
+        raise Malformed(f"{name} must be a string")
+    return value
+
+
+def _events(data: dict[str, Any]) -> tuple[str, ...] | None:
+    value = data.get("events")
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise Malformed("events must be an array of event types")
+    return tuple(value)
+
+
+def _filter(data: dict[str, Any]) -> dict[str, Any] | None:
+    value = data.get("filter")
+    if value is not None and not isinstance(value, dict):
+        raise Malformed("filter must be an object")
+    return value
+
+
+def _enabled(data: dict[str, Any]) -> bool | None:
+    value = data.get("enabled")
+    if value is not None and not isinstance(value, bool):
+        raise Malformed("enabled must be true or false")
+    return value
+
+
+@routes.get("/webhooks")
+async def list_webhooks(request: web.Request) -> web.Response:
+    """Every webhook of the community, oldest first."""
+    where, _ = await require_host(request)
+    webhooks = await request.config_dict[SERVICES].webhooks.list_all(where)
+    return web.json_response([webhook_data(webhook) for webhook in webhooks])
+
+
+@routes.post("/webhooks")
+async def create_webhook(request: web.Request) -> web.Response:
+    """Subscribe a URL to event types: ``{name, url, secret, events, filter?, enabled?}``."""
+    where, _ = await require_host(request)
+    data, _ = await read_body(request)
+    missing = [name for name in _REQUIRED if data.get(name) in (None, "", [])]
+    if missing:
+        raise Malformed(f"Missing required fields: {', '.join(missing)}")
+    name, url, secret = _text(data, "name"), _text(data, "url"), _text(data, "secret")
+    events, wanted, enabled = _events(data), _filter(data), _enabled(data)
+    assert name is not None
+    assert url is not None
+    assert secret is not None
+    assert events is not None
+    webhooks = request.config_dict[SERVICES].webhooks
+    created = await webhooks.create(where, name, url, secret, events, wanted, True if enabled is None else enabled)
+    return web.json_response(webhook_data(created), status=201)
+
+
+@routes.get("/webhooks/{id}")
+async def get_webhook(request: web.Request) -> web.Response:
+    """One webhook."""
+    where, _ = await require_host(request)
+    webhook = await request.config_dict[SERVICES].webhooks.get(where, _webhook_id(request))
+    return web.json_response(webhook_data(webhook))
+
+
+@routes.patch("/webhooks/{id}")
+async def update_webhook(request: web.Request) -> web.Response:
+    """Change any of name, url, secret, events, filter and enabled."""
+    where, _ = await require_host(request)
+    webhook_id = _webhook_id(request)
+    data, _ = await read_body(request)
+    changes = WebhookChanges(
+        name=_text(data, "name"),
+        url=_text(data, "url"),
+        secret=_text(data, "secret"),
+        events=_events(data),
+        data_filter=_filter(data),
+        enabled=_enabled(data),
+    )
+    webhook = await request.config_dict[SERVICES].webhooks.update(where, webhook_id, changes)
+    return web.json_response(webhook_data(webhook))
+
+
+@routes.delete("/webhooks/{id}")
+async def delete_webhook(request: web.Request) -> web.Response:
+    """Remove a webhook with its pending deliveries and its log."""
+    where, _ = await require_host(request)
+    webhook_id = _webhook_id(request)
+    await request.config_dict[SERVICES].webhooks.delete(where, webhook_id)
+    return web.json_response({"message": "Webhook deleted successfully", "webhookId": webhook_id})
+
+
+@routes.post("/webhooks/test/{id}")
+async def test_webhook(request: web.Request) -> web.Response:
+    """Send a ``webhook.test`` event now and report how it went."""
+    where, _ = await require_host(request)
+    attempt = await request.config_dict[SERVICES].webhooks.test(where, _webhook_id(request))
+    return web.json_response({"message": "Test webhook sent", "attempt": attempt_data(attempt)})
+
+
+@routes.get("/webhooks/{id}/logs")
+async def webhook_logs(request: web.Request) -> web.Response:
+    """The newest delivery attempts, newest first (``limit``: 1 to 200, default 50)."""
+    where, _ = await require_host(request)
+    webhook_id = _webhook_id(request)
+    limit_text = request.query.get("limit", "50")
+    if not _ID.fullmatch(limit_text) or not 1 <= int(limit_text) <= 200:
+        raise Malformed("limit must be a whole number from 1 to 200")
+    attempts = await request.config_dict[SERVICES].webhooks.logs(where, webhook_id, int(limit_text))
+    return web.json_response([attempt_data(attempt) for attempt in attempts])

@@ -1,0 +1,58 @@
+"""``tallybot import-chat FILE --session ID``: import a JSON or CSV chat log from the command line.
+
+The log is read with a progress bar on stderr, then stored and counted in one unit of
+work, exactly as ``POST /api/sessions/{id}/chat-import`` does.
+"""
+
+import asyncio
+from pathlib import Path
+from typing import TextIO
+
+from tallybot.core.chat_import import ChatImportResult, read_chat_log
+from tallybot.core.errors import Invalid
+from tallybot.core.services import Services
+
+
+class ProgressBar:
+    """A one-line progress bar, redrawn in place whenever the percentage changes."""
+
+    def __init__(self, label: str, stream: TextIO, width: int = 30) -> None:
+        self._label = label
+        self._stream = stream
+        self._width = width
+        self._shown = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        """Show ``done`` out of ``total``."""
+        percent = 100 if total == 0 else done * 100 // total
+        if percent == self._shown:
+            return
+        self._shown = percent
+        filled = self._width * percent // 100
+        bar = "#" * filled + "." * (self._width - filled)
+        self._stream.write(f"\r{self._label} [{bar}] {percent:3d}% {done:,}/{total:,}")
+        if done >= total:
+            self._stream.write("\n")
+        self._stream.flush()
+
+
+def summary(result: ChatImportResult) -> str:
+    """What the import did, one line per fact and per game."""
+    lines = [
+        f"messages imported: {result.messages_imported:,}",
+        f"duplicates skipped: {result.duplicates_skipped:,}",
+        f"votes counted: {result.votes_processed:,}",
+    ]
+    lines += [f"  {t.title}: +{t.upvotes:,} / -{t.downvotes:,}" for t in result.votes_by_game.values()]
+    return "\n".join(lines)
+
+
+async def import_chat_file(services: Services, path: Path, session_id: int, stream: TextIO) -> ChatImportResult:
+    """Read a chat log file and import it into a session of the default community."""
+    try:
+        text = await asyncio.to_thread(path.read_text, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Invalid(f"{path}: cannot read the chat log ({exc})") from None
+    messages = read_chat_log(text, ProgressBar("reading", stream))
+    stream.write(f"importing {len(messages):,} messages into session {session_id}...\n")
+    return await services.game_nights.import_chat(services.default_community, session_id, messages)

@@ -1,0 +1,116 @@
+"""Live event streams: which committed events reach which WebSocket or SSE client.
+
+Only game-night events are streamed; they are what overlays show, and they hold nothing
+private. Every one of them carries ``data.sessionId``.
+
+- ``/api/sessions/live`` (the original protocol): ``session.started`` goes to every
+  authenticated client of the community, every other event to the clients subscribed to
+  its session.
+- the read-only overlay streams: every game-night event of the community, or only one
+  session's when the client names it.
+"""
+
+import weakref
+from typing import Any
+
+from tallybot.core.models import Community, Event
+from tallybot.core.ports import Database, EventBus, EventSubscription, Transaction
+
+GAME_NIGHT_EVENTS = frozenset(
+    {
+        "session.started",
+        "session.ended",
+        "game.added",
+        "game.status",
+        "room-code.updated",
+        "player-count.updated",
+        "vote.received",
+    }
+)
+BROADCAST_EVENTS = frozenset({"session.started"})
+
+
+def session_id_of(value: Any) -> int | None:
+    """A session id from a client or an event: a whole number, or digits in a string."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 18:
+        return int(value.strip())
+    return None
+
+
+def reaches_live_client(event: Event, community: Community, sessions: set[int]) -> bool:
+    """Whether an authenticated ``/api/sessions/live`` client subscribed to ``sessions`` gets the event."""
+    if event.community_id != community.id or event.type not in GAME_NIGHT_EVENTS:
+        return False
+    return event.type in BROADCAST_EVENTS or session_id_of(event.data.get("sessionId")) in sessions
+
+
+def reaches_overlay(event: Event, community: Community, session_id: int | None) -> bool:
+    """Whether a read-only stream of the community (optionally of one session) gets the event."""
+    if event.community_id != community.id or event.type not in GAME_NIGHT_EVENTS:
+        return False
+    return session_id is None or session_id_of(event.data.get("sessionId")) == session_id
+
+
+class EventStreams:
+    """Subscriptions for stream clients, replay from the outbox, and ending them all at shutdown."""
+
+    def __init__(
+        self,
+        db: Database,
+        bus: EventBus,
+        idle_timeout: float,
+        heartbeat: float,
+        replay_scan_limit: int = 10_000,
+    ) -> None:
+        self._db = db
+        self._bus = bus
+        self.idle_timeout = idle_timeout
+        self.heartbeat = heartbeat
+        self._replay_scan_limit = replay_scan_limit
+        self._open: weakref.WeakSet[EventSubscription] = weakref.WeakSet()
+        self._closed = False
+
+    def subscribe(self) -> EventSubscription:
+        """Start receiving committed events; the subscription ends when the client lags or at shutdown."""
+        subscription = self._bus.subscribe()
+        if self._closed:
+            subscription.close()
+        else:
+            self._open.add(subscription)
+        return subscription
+
+    def close(self) -> None:
+        """End every subscription, so that stream clients are let go and reconnect elsewhere."""
+        self._closed = True
+        for subscription in list(self._open):
+            subscription.close()
+
+    async def replay(self, community: Community, after: int, session_id: int | None) -> list[Event]:
+        """The overlay events committed after outbox sequence ``after``, oldest first.
+
+        At most ``replay_scan_limit`` outbox entries are looked at, so that a very old
+        Last-Event-ID cannot make one client read the whole history.
+        """
+        page = 500
+        found: list[Event] = []
+        scanned = 0
+        while scanned < self._replay_scan_limit:
+            events = await self._page(after, page)
+            found.extend(event for event in events if reaches_overlay(event, community, session_id))
+            scanned += len(events)
+            if len(events) < page:
+                break
+            last = events[-1].sequence
+            assert last is not None
+            after = last
+        return found
+
+    async def _page(self, after: int, size: int) -> list[Event]:
+        async def work(tx: Transaction) -> list[Event]:
+            return await tx.outbox.after(after, size)
+
+        return await self._db.read(work)
