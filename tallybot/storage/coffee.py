@@ -3,9 +3,8 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-import aiosqlite
-
 from tallybot.core.coffee_models import CoffeeTransaction, Group, GroupStanding, Member, Profile, Team
+from tallybot.storage.connection import Connection, Row
 from tallybot.storage.convert import from_text, maybe_from_text, to_text
 
 # A person's username is their login on the first chat or code platform they are known by;
@@ -19,15 +18,15 @@ _PROFILE_COLUMNS = f"p.id AS person_id, {_USERNAME} AS username, p.display_name,
 # placeholders, never a value from outside.
 
 
-def _profile(row: aiosqlite.Row) -> Profile:
+def _profile(row: Row) -> Profile:
     return Profile(row["person_id"], row["username"], row["display_name"], row["avatar_url"])
 
 
-def _group(row: aiosqlite.Row) -> Group:
+def _group(row: Row) -> Group:
     return Group(row["id"], row["community_id"], row["github_id"], row["name"], row["timezone"])
 
 
-def _transaction(row: aiosqlite.Row) -> CoffeeTransaction:
+def _transaction(row: Row) -> CoffeeTransaction:
     return CoffeeTransaction(
         id=row["id"],
         group_id=row["group_id"],
@@ -47,14 +46,14 @@ def _transaction(row: aiosqlite.Row) -> CoffeeTransaction:
 class SqliteCoffeeRepository:
     """Implements ``CoffeeRepository``."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    async def _all(self, query: str, params: Sequence[object]) -> list[aiosqlite.Row]:
+    async def _all(self, query: str, params: Sequence[object]) -> list[Row]:
         async with self._conn.execute(query, params) as cursor:
             return list(await cursor.fetchall())
 
-    async def _one(self, query: str, params: Sequence[object]) -> aiosqlite.Row | None:
+    async def _one(self, query: str, params: Sequence[object]) -> Row | None:
         async with self._conn.execute(query, params) as cursor:
             return await cursor.fetchone()
 

@@ -1,18 +1,17 @@
 """Communities and memberships in SQLite."""
 
-import aiosqlite
-
 from tallybot.core.models import Community, Platform, Role
+from tallybot.storage.connection import Connection, Row
 
 
-def _community(row: aiosqlite.Row) -> Community:
+def _community(row: Row) -> Community:
     return Community(row["id"], row["slug"], Platform(row["platform"]), row["external_id"], row["name"])
 
 
 class SqliteCommunityRepository:
     """Implements ``CommunityRepository``."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def ensure(self, platform: Platform, external_id: str, slug: str, name: str) -> Community:

@@ -2,9 +2,8 @@
 
 from datetime import datetime
 
-import aiosqlite
-
 from tallybot.core.models import ApiToken, AuthSession, ConfirmationCode, Role
+from tallybot.storage.connection import Connection, Row
 from tallybot.storage.convert import from_text, maybe_from_text, to_text
 
 _SELECT_SESSION = (
@@ -13,7 +12,7 @@ _SELECT_SESSION = (
 )
 
 
-def _session(row: aiosqlite.Row) -> AuthSession:
+def _session(row: Row) -> AuthSession:
     return AuthSession(
         id=row["id"],
         person_uuid=row["person_uuid"],
@@ -23,7 +22,7 @@ def _session(row: aiosqlite.Row) -> AuthSession:
     )
 
 
-def _api_token(row: aiosqlite.Row) -> ApiToken:
+def _api_token(row: Row) -> ApiToken:
     return ApiToken(
         id=row["id"],
         community_id=row["community_id"],
@@ -37,7 +36,7 @@ def _api_token(row: aiosqlite.Row) -> ApiToken:
 class SqliteCredentialRepository:
     """Implements ``CredentialRepository``."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def _session_where(self, condition: str, param: object) -> AuthSession | None:

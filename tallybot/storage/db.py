@@ -14,9 +14,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-import aiosqlite
-
 from tallybot.core.models import Event
+from tallybot.storage.checkpoint import WalCheckpointer
+from tallybot.storage.connection import Connection
 from tallybot.storage.migrations import migrate
 from tallybot.storage.transaction import SqliteTransaction
 
@@ -34,14 +34,6 @@ class _Job:
         self.future = future
 
 
-async def _connect(target: str, *, uri: bool = False) -> aiosqlite.Connection:
-    conn = await aiosqlite.connect(target, isolation_level=None, uri=uri)
-    conn.row_factory = aiosqlite.Row
-    await conn.execute("PRAGMA foreign_keys = ON")
-    await conn.execute("PRAGMA busy_timeout = 5000")
-    return conn
-
-
 class SqliteDatabase:
     """Implements the core's ``Database`` port on a SQLite file in WAL mode."""
 
@@ -57,38 +49,47 @@ class SqliteDatabase:
         self._on_commit = on_commit
         self._reader_count = readers
         self._max_batch = max_batch
-        self._writer: aiosqlite.Connection | None = None
-        self._readers: asyncio.Queue[aiosqlite.Connection] = asyncio.Queue()
-        self._all_readers: list[aiosqlite.Connection] = []
+        self._writer: Connection | None = None
+        self._readers: asyncio.Queue[Connection] = asyncio.Queue()
+        self._all_readers: list[Connection] = []
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._writer_task: asyncio.Task[None] | None = None
+        self._checkpoint_task: asyncio.Task[None] | None = None
         self.batches_committed = 0
 
     async def open(self) -> None:
-        """Connect, switch to WAL, apply migrations, and start the writer task."""
+        """Connect, switch to WAL, apply migrations, and start the writer and checkpoint tasks."""
         self._path.parent.mkdir(parents=True, exist_ok=True)
-        writer = await _connect(str(self._path))
+        writer = Connection.open(str(self._path))
         self._writer = writer
         await writer.execute("PRAGMA journal_mode = WAL")
         # In WAL mode, NORMAL is durable against a process crash (SIGKILL); only a power
-        # loss can take back the last commits, and it costs far fewer fsyncs than FULL.
+        # loss can take back the last commits, and a commit needs no fsync at all.
         await writer.execute("PRAGMA synchronous = NORMAL")
+        # Checkpoints fsync, so they run on a thread (WalCheckpointer), not in a commit.
+        await writer.execute("PRAGMA wal_autocheckpoint = 0")
         await migrate(writer)
         for _ in range(self._reader_count):
-            reader = await _connect(f"{self._path.resolve().as_uri()}?mode=ro", uri=True)
+            reader = Connection.open(f"{self._path.resolve().as_uri()}?mode=ro", uri=True)
             await reader.execute("PRAGMA query_only = ON")
             self._all_readers.append(reader)
             self._readers.put_nowait(reader)
         self._writer_task = asyncio.create_task(self._write_loop(), name="sqlite-writer")
+        self._checkpoint_task = asyncio.create_task(WalCheckpointer(self._path).run(), name="sqlite-checkpoint")
 
     async def close(self) -> None:
-        """Finish queued writes, then close every connection."""
+        """Finish queued writes, checkpoint, then close every connection."""
         if self._writer_task is not None:
             await self._queue.join()
             self._writer_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._writer_task
             self._writer_task = None
+        if self._checkpoint_task is not None:
+            self._checkpoint_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._checkpoint_task
+            self._checkpoint_task = None
         for reader in self._all_readers:
             await reader.close()
         self._all_readers.clear()

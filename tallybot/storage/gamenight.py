@@ -11,9 +11,8 @@ are range queries on it).
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-import aiosqlite
-
 from tallybot.core.gamenight_models import GameNight, GameStatus, SessionGame
+from tallybot.storage.connection import Connection, Row
 from tallybot.storage.convert import from_text, maybe_from_text
 
 
@@ -24,7 +23,7 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-async def first_row(conn: aiosqlite.Connection, query: str, params: Sequence[object]) -> aiosqlite.Row | None:
+async def first_row(conn: Connection, query: str, params: Sequence[object]) -> Row | None:
     """The first row a statement returns, in one round trip to the database thread."""
     rows = await conn.execute_fetchall(query, params)
     return next(iter(rows), None)
@@ -45,7 +44,7 @@ _SELECT_GAME = (
 )
 
 
-def _session(row: aiosqlite.Row) -> GameNight:
+def _session(row: Row) -> GameNight:
     return GameNight(
         id=row["id"],
         community_id=row["community_id"],
@@ -57,7 +56,7 @@ def _session(row: aiosqlite.Row) -> GameNight:
     )
 
 
-def _session_game(row: aiosqlite.Row) -> SessionGame:
+def _session_game(row: Row) -> SessionGame:
     return SessionGame(
         id=row["id"],
         session_id=row["session_id"],
@@ -81,7 +80,7 @@ def _session_game(row: aiosqlite.Row) -> SessionGame:
 class SqliteGameNightRepository:
     """Implements ``GameNightRepository``."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def _sessions(self, query: str, params: tuple[object, ...]) -> list[GameNight]:
@@ -181,3 +180,8 @@ class SqliteGameNightRepository:
         """Record how many played, and how the count check stands."""
         query = "UPDATE session_games SET player_count = ?, player_count_check_status = ? WHERE id = ?"
         await self._conn.execute(query, (player_count, check_status, session_game_id))
+
+    async def set_count_check(self, session_game_id: int, check_status: str) -> None:
+        """Record how the player count check stands, keeping the count."""
+        query = "UPDATE session_games SET player_count_check_status = ? WHERE id = ?"
+        await self._conn.execute(query, (check_status, session_game_id))

@@ -8,9 +8,8 @@ community changes something.
 from collections.abc import Sequence
 from datetime import datetime
 
-import aiosqlite
-
 from tallybot.core.game_models import Game, GameDetails
+from tallybot.storage.connection import Connection, Row
 from tallybot.storage.convert import from_text, to_text
 
 _SELECT = (
@@ -38,7 +37,7 @@ def _details_values(details: GameDetails) -> tuple[object, ...]:
     )
 
 
-def _game(row: aiosqlite.Row) -> Game:
+def _game(row: Row) -> Game:
     details = GameDetails(
         pack_name=row["pack_name"],
         title=row["title"],
@@ -67,7 +66,7 @@ def _game(row: aiosqlite.Row) -> Game:
 class SqliteGameRepository:
     """Implements ``GameRepository``."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def visible(self, community_id: int) -> list[Game]:

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-import aiosqlite
+from tallybot.storage.connection import Connection
 
 _NAME = re.compile(r"^V(\d{3})__(\w+)\.sql$")
 
@@ -37,14 +37,14 @@ def available() -> list[Migration]:
     return found
 
 
-async def current_version(conn: aiosqlite.Connection) -> int:
+async def current_version(conn: Connection) -> int:
     """The schema version recorded in the database file."""
     async with conn.execute("PRAGMA user_version") as cursor:
         row = await cursor.fetchone()
     return int(row[0]) if row else 0
 
 
-async def migrate(conn: aiosqlite.Connection) -> list[Migration]:
+async def migrate(conn: Connection) -> list[Migration]:
     """Apply every migration newer than the database; returns the ones applied."""
     version = await current_version(conn)
     shipped = available()

@@ -2,13 +2,12 @@
 
 import json
 
-import aiosqlite
-
 from tallybot.core.models import Event
+from tallybot.storage.connection import Connection, Row
 from tallybot.storage.convert import from_text, to_text
 
 
-def _event(row: aiosqlite.Row) -> Event:
+def _event(row: Row) -> Event:
     return Event(
         id=row["event_id"],
         type=row["type"],
@@ -22,7 +21,7 @@ def _event(row: aiosqlite.Row) -> Event:
 class SqliteOutboxRepository:
     """Implements ``OutboxRepository``; ``published`` collects what to fan out after the commit."""
 
-    def __init__(self, conn: aiosqlite.Connection, published: list[Event]) -> None:
+    def __init__(self, conn: Connection, published: list[Event]) -> None:
         self._conn = conn
         self._published = published
 

@@ -2,10 +2,9 @@
 
 from datetime import datetime
 
-import aiosqlite
-
 from tallybot.core.errors import Conflict
 from tallybot.core.models import Identity, Person, Provider
+from tallybot.storage.connection import Connection, Row
 from tallybot.storage.convert import to_text
 
 _SELECT_PERSON = (
@@ -14,7 +13,7 @@ _SELECT_PERSON = (
 )
 
 
-def _person(row: aiosqlite.Row) -> Person:
+def _person(row: Row) -> Person:
     return Person(
         id=row["id"],
         uuid=row["uuid"],
@@ -28,7 +27,7 @@ def _person(row: aiosqlite.Row) -> Person:
 class SqlitePersonRepository:
     """Implements ``PersonRepository``."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def _one(self, query: str, params: tuple[object, ...]) -> Person | None:

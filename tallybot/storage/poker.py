@@ -4,13 +4,12 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-import aiosqlite
-
 from tallybot.core.poker_models import Participant, PokerSession, Prompt, Round, Vote
+from tallybot.storage.connection import Connection, Row
 from tallybot.storage.convert import from_text, maybe_from_text, to_text
 
 
-def _session(row: aiosqlite.Row) -> PokerSession:
+def _session(row: Row) -> PokerSession:
     return PokerSession(
         id=row["id"],
         community_id=row["community_id"],
@@ -22,33 +21,33 @@ def _session(row: aiosqlite.Row) -> PokerSession:
     )
 
 
-def _participant(row: aiosqlite.Row) -> Participant:
+def _participant(row: Row) -> Participant:
     return Participant(row["id"], row["session_id"], row["name"], bool(row["is_owner"]), from_text(row["joined_at"]))
 
 
-def _prompt(row: aiosqlite.Row) -> Prompt:
+def _prompt(row: Row) -> Prompt:
     return Prompt(row["id"], row["session_id"], row["number"], row["text"], from_text(row["created_at"]))
 
 
-def _round(row: aiosqlite.Row) -> Round:
+def _round(row: Row) -> Round:
     return Round(row["prompt_id"], row["number"], from_text(row["started_at"]), maybe_from_text(row["revealed_at"]))
 
 
-def _vote(row: aiosqlite.Row) -> Vote:
+def _vote(row: Row) -> Vote:
     return Vote(row["prompt_id"], row["round"], row["participant_id"], row["card"], from_text(row["voted_at"]))
 
 
 class SqlitePokerRepository:
     """Implements ``PokerRepository``."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    async def _rows(self, query: str, params: tuple[object, ...]) -> list[aiosqlite.Row]:
+    async def _rows(self, query: str, params: tuple[object, ...]) -> list[Row]:
         async with self._conn.execute(query, params) as cursor:
             return list(await cursor.fetchall())
 
-    async def _row(self, query: str, params: tuple[object, ...]) -> aiosqlite.Row | None:
+    async def _row(self, query: str, params: tuple[object, ...]) -> Row | None:
         async with self._conn.execute(query, params) as cursor:
             return await cursor.fetchone()
 

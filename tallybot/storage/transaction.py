@@ -1,10 +1,9 @@
 """The repositories of one transaction, as the core's ``Transaction`` port."""
 
-import aiosqlite
-
 from tallybot.core.models import Event
 from tallybot.storage.coffee import SqliteCoffeeRepository
 from tallybot.storage.communities import SqliteCommunityRepository
+from tallybot.storage.connection import Connection
 from tallybot.storage.credentials import SqliteCredentialRepository
 from tallybot.storage.gamenight import SqliteGameNightRepository
 from tallybot.storage.games import SqliteGameRepository
@@ -18,7 +17,7 @@ from tallybot.storage.webhooks import SqliteWebhookRepository
 class SqliteTransaction:
     """Binds every repository to one connection for the length of a unit of work."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.events: list[Event] = []
         self._communities = SqliteCommunityRepository(conn)
         self._people = SqlitePersonRepository(conn)

@@ -8,8 +8,6 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-import aiosqlite
-
 from tallybot.core.gamenight_models import (
     Ballot,
     ChatLogEntry,
@@ -21,6 +19,7 @@ from tallybot.core.gamenight_models import (
     VotePage,
     VoteType,
 )
+from tallybot.storage.connection import Connection, Row
 from tallybot.storage.convert import from_text
 from tallybot.storage.gamenight import first_row, stamp
 
@@ -44,11 +43,11 @@ _MATCHING_VOTES = (
 )
 
 
-def _entry(row: aiosqlite.Row) -> TimelineEntry:
+def _entry(row: Row) -> TimelineEntry:
     return TimelineEntry(row["session_game_id"], row["game_id"], row["title"], from_text(row["played_at"]))
 
 
-def _live_vote(row: aiosqlite.Row) -> LiveVote:
+def _live_vote(row: Row) -> LiveVote:
     return LiveVote(
         id=row["id"],
         session_id=row["session_id"],
@@ -65,7 +64,7 @@ def _live_vote(row: aiosqlite.Row) -> LiveVote:
 class SqliteVoteRepository:
     """Implements ``VoteRepository``."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
     async def active_timeline(self, community_id: int) -> tuple[int, list[TimelineEntry]] | None:

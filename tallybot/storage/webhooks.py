@@ -5,8 +5,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from tallybot.core.models import Event
 from tallybot.core.webhook_models import (
     DeliveryOutcome,
@@ -17,10 +15,11 @@ from tallybot.core.webhook_models import (
     WebhookRequest,
     WebhookResponse,
 )
+from tallybot.storage.connection import Connection, Row
 from tallybot.storage.convert import from_text, maybe_from_text, to_text
 
 
-def _webhook(row: aiosqlite.Row) -> Webhook:
+def _webhook(row: Row) -> Webhook:
     return Webhook(
         id=row["id"],
         community_id=row["community_id"],
@@ -35,7 +34,7 @@ def _webhook(row: aiosqlite.Row) -> Webhook:
     )
 
 
-def _attempt(row: aiosqlite.Row) -> WebhookAttempt:
+def _attempt(row: Row) -> WebhookAttempt:
     request = WebhookRequest(
         url=row["request_url"],
         headers=json.loads(row["request_headers"]),
@@ -68,14 +67,14 @@ def _attempt(row: aiosqlite.Row) -> WebhookAttempt:
 class SqliteWebhookRepository:
     """Implements ``WebhookRepository``."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self._conn = conn
 
-    async def _one(self, query: str, params: Sequence[Any]) -> aiosqlite.Row | None:
+    async def _one(self, query: str, params: Sequence[Any]) -> Row | None:
         async with self._conn.execute(query, params) as cursor:
             return await cursor.fetchone()
 
-    async def _all(self, query: str, params: Sequence[Any]) -> list[aiosqlite.Row]:
+    async def _all(self, query: str, params: Sequence[Any]) -> list[Row]:
         async with self._conn.execute(query, params) as cursor:
             return list(await cursor.fetchall())
 

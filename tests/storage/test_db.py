@@ -1,6 +1,7 @@
 """The SQLite database: WAL, migrations, group commit and per-unit rollback."""
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from tallybot.core.errors import Conflict
 from tallybot.core.events import new_event
 from tallybot.core.models import Event, Platform
+from tallybot.storage.connection import Connection
 from tallybot.storage.db import SqliteDatabase
 from tallybot.storage.migrations import available, current_version
 from tallybot.storage.transaction import SqliteTransaction
@@ -55,11 +57,10 @@ async def person_names(path: Path) -> list[str]:
 
 
 async def test_opening_applies_every_migration_in_wal_mode(db: SqliteDatabase, tmp_path: Path) -> None:
-    async with aiosqlite.connect(tmp_path / "t.db") as conn:
-        assert await current_version(conn) == len(available())
-        async with conn.execute("PRAGMA journal_mode") as cursor:
-            row = await cursor.fetchone()
-    assert row is not None
+    conn = Connection.open(str(tmp_path / "t.db"))
+    assert await current_version(conn) == len(available())
+    [row] = await conn.execute_fetchall("PRAGMA journal_mode")
+    await conn.close()
     assert row[0] == "wal"
 
 
@@ -69,10 +70,11 @@ async def test_reopening_an_migrated_database_applies_nothing_again(tmp_path: Pa
         await database.open()
         await community_id(database)
         await database.close()
-    async with aiosqlite.connect(tmp_path / "again.db") as conn:
-        assert await current_version(conn) == len(available())
-        async with conn.execute("SELECT count(*) FROM communities") as cursor:
-            assert await cursor.fetchone() == (1,)
+    conn = Connection.open(str(tmp_path / "again.db"))
+    assert await current_version(conn) == len(available())
+    [row] = await conn.execute_fetchall("SELECT count(*) FROM communities")
+    await conn.close()
+    assert row[0] == 1
 
 
 async def test_two_hundred_concurrent_writers_all_commit_in_few_batches(db: SqliteDatabase, tmp_path: Path) -> None:
@@ -150,6 +152,21 @@ async def test_reads_run_on_a_read_only_connection(db: SqliteDatabase, tmp_path:
     async def sneaky_write(tx: SqliteTransaction) -> None:
         await tx.people.add("uuid-r", "reader", NOW)
 
-    with pytest.raises(aiosqlite.OperationalError):
+    with pytest.raises(sqlite3.OperationalError):
         await db.read(sneaky_write)
     assert await person_names(tmp_path / "t.db") == []
+
+
+async def test_committed_pages_reach_the_database_file_while_it_is_open(tmp_path: Path, published: Published) -> None:
+    database = SqliteDatabase(tmp_path / "wal.db", on_commit=published)
+    await database.open()
+    before = (tmp_path / "wal.db").stat().st_size
+    await community_id(database)
+    # The writer never checkpoints itself; the background checkpointer runs every second.
+    for _ in range(30):
+        await asyncio.sleep(0.1)
+        if (tmp_path / "wal.db").stat().st_size > before:
+            break
+    after = (tmp_path / "wal.db").stat().st_size
+    await database.close()
+    assert after > before
