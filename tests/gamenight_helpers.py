@@ -10,6 +10,7 @@ from tallybot.core.game_models import GameDetails
 from tallybot.core.models import Community, Event, Role
 from tallybot.core.ports import EventSubscription
 from tallybot.core.services import Services
+from tests.helpers import Client
 
 
 @dataclass(frozen=True)
@@ -51,3 +52,11 @@ async def rows(database: str, query: str, *params: Any) -> list[dict[str, Any]]:
         conn.row_factory = aiosqlite.Row
         async with conn.execute(query, params) as cursor:
             return [dict(row) for row in await cursor.fetchall()]
+
+
+async def call(
+    client: Client, method: str, path: str, headers: dict[str, str], payload: Any = None, status: int = 200
+) -> Any:
+    response = await client.request(method, path, json=payload, headers=headers)
+    assert response.status == status, await response.text()
+    return await response.json()

@@ -10,28 +10,10 @@ import pytest
 
 from tallybot.core.services import Services
 from tallybot.settings import Settings
-from tests.gamenight_helpers import SeededGames, drain, host_headers, rows, seed_games
+from tests.gamenight_helpers import SeededGames, call, drain, rows
 from tests.helpers import Client, FakeClock
 
 GAME_NOT_FOUND = {"error": "Session game not found"}
-
-
-@pytest.fixture
-async def host(services: Services) -> dict[str, str]:
-    return await host_headers(services)
-
-
-@pytest.fixture
-async def games(services: Services) -> SeededGames:
-    return await seed_games(services)
-
-
-async def call(
-    client: Client, method: str, path: str, headers: dict[str, str], payload: Any = None, status: int = 200
-) -> Any:
-    response = await client.request(method, path, json=payload, headers=headers)
-    assert response.status == status, await response.text()
-    return await response.json()
 
 
 async def start(client: Client, host: dict[str, str]) -> int:

@@ -7,7 +7,7 @@ import pytest
 
 from tallybot.core.services import Services
 from tallybot.settings import Settings
-from tests.gamenight_helpers import SeededGames, drain, host_headers, rows, seed_games
+from tests.gamenight_helpers import SeededGames, call, drain, rows
 from tests.helpers import Client, FakeClock
 
 NOON = "2026-11-23T12:00:00.000Z"
@@ -16,24 +16,6 @@ DUPLICATE = {
     "error": "Duplicate vote detected (within 1 second of previous vote)",
     "message": "Please wait at least 1 second between votes",
 }
-
-
-@pytest.fixture
-async def host(services: Services) -> dict[str, str]:
-    return await host_headers(services)
-
-
-@pytest.fixture
-async def games(services: Services) -> SeededGames:
-    return await seed_games(services)
-
-
-async def call(
-    client: Client, method: str, path: str, headers: dict[str, str], payload: Any = None, status: int = 200
-) -> Any:
-    response = await client.request(method, path, json=payload, headers=headers)
-    assert response.status == status, await response.text()
-    return await response.json()
 
 
 async def start_session(client: Client, host: dict[str, str]) -> int:
