@@ -54,14 +54,20 @@ def _session_started(request: web.Request, issued: IssuedSession) -> web.Respons
     return web.json_response(body)
 
 
-@routes.get("/verify-session-uuid")
-async def verify_session_uuid(request: web.Request) -> web.Response:
-    """Check that a session token is live."""
+async def _session_token(request: web.Request) -> str:
+    """The ``session_uuid`` parameter, or else the bearer token."""
     params = await Params.of(request)
     token = params.optional_string("session_uuid", max_length=200) or bearer_token(request)
     params.check()
     if token is None:
         raise Malformed("session_uuid is required", {"session_uuid": ["is required"]})
+    return token
+
+
+@routes.get("/verify-session-uuid")
+async def verify_session_uuid(request: web.Request) -> web.Response:
+    """Check that a session token is live."""
+    token = await _session_token(request)
     services = request.config_dict[SERVICES]
     session, person = await services.accounts.verify_session(token)
     body = _envelope(
@@ -88,11 +94,7 @@ async def start_session(request: web.Request) -> web.Response:
 @routes.post("/logout")
 async def end_session(request: web.Request) -> web.Response:
     """Expire a session at once."""
-    params = await Params.of(request)
-    token = params.optional_string("session_uuid", max_length=200) or bearer_token(request)
-    params.check()
-    if token is None:
-        raise Malformed("session_uuid is required", {"session_uuid": ["is required"]})
+    token = await _session_token(request)
     services = request.config_dict[SERVICES]
     session = await services.accounts.end_session(token)
     body = _envelope(True, f"Ended session {token}.", session=_session(session, token, services.clock()))
