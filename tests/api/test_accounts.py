@@ -299,3 +299,11 @@ async def test_sign_up_under_a_community_path_needs_a_known_community(client: Cl
         {"email_address": "x@example.com", "display_name": "M", "agreed_with_TOS": True},
     )
     assert missing == {"success": False, "message": "No community called 'nowhere'"}
+
+
+async def test_verify_and_end_session_without_a_token_are_a_400(client: Client) -> None:
+    response = await client.get("/api/verify-session-uuid")
+    assert response.status == 400
+    assert without_timestamp(await response.json()) == {"success": False, "message": "session_uuid is required"}
+    ended = await post(client, "/api/end-session", {}, status=400)
+    assert ended == {"success": False, "message": "session_uuid is required"}
