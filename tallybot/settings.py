@@ -130,6 +130,15 @@ class EventSettings:
 
 
 @dataclass(frozen=True)
+class GamenightSettings:
+    """[gamenight]: the room monitor's view of Jackbox's ecast service."""
+
+    ecast_base_url: str = "https://ecast.jackboxgames.com"
+    # "ws" only for a fake ecast on loopback; the real one speaks wss.
+    ecast_socket_scheme: Literal["wss", "ws"] = "wss"
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything bot.toml can say."""
 
@@ -143,6 +152,7 @@ class Settings:
     github: GithubSettings = field(default_factory=GithubSettings)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     events: EventSettings = field(default_factory=EventSettings)
+    gamenight: GamenightSettings = field(default_factory=GamenightSettings)
 
 
 _POSITIVE = {

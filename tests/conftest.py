@@ -21,6 +21,9 @@ def settings(tmp_path: Path) -> Settings:
         base,
         storage=replace(base.storage, path=str(tmp_path / "tallybot.db")),
         email=replace(base.email, outbox_path=str(tmp_path / "outbox.txt")),
+        # Never the real ecast: a room monitor started by a test that brings no fake ecast
+        # fails at once on this closed loopback port.
+        gamenight=replace(base.gamenight, ecast_base_url="http://127.0.0.1:1"),
     )
 
 

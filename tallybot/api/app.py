@@ -1,4 +1,4 @@
-"""The root aiohttp application: one sub-app per spec, plus health.
+"""The root aiohttp application: each spec's routes with that spec's error format, plus health.
 
 Each spec's routes are mounted twice: at the spec's own paths, which serve the default
 community, and under ``/c/{community}``, which serve any other community.
@@ -20,6 +20,7 @@ from tallybot.api import (
     gamenight_votes,
     games,
     poker,
+    room_monitor,
     webhooks,
 )
 from tallybot.api.keys import SERVICES
@@ -92,6 +93,18 @@ def create_app(services: Services, max_body_bytes: int) -> web.Application:
     root[STARTED_AT] = time.monotonic()
     root.router.add_get("/healthz", healthz)
     root.router.add_get("/health", healthz)
-    for module in (accounts, admin_auth, games, events, gamenight_sessions, gamenight_votes, poker, coffee, webhooks):
+    modules = (
+        accounts,
+        admin_auth,
+        games,
+        events,
+        gamenight_sessions,
+        gamenight_votes,
+        room_monitor,
+        poker,
+        coffee,
+        webhooks,
+    )
+    for module in modules:
         _mount(root, SpecRoutes.of(module))
     return root

@@ -37,10 +37,12 @@ from tallybot.core.models import Role
 from tallybot.core.poker import PokerService
 from tallybot.core.ports import Clock, Mailer
 from tallybot.core.ratelimit import RateLimiter
+from tallybot.core.room_monitor import RoomMonitor
 from tallybot.core.services import Services
 from tallybot.core.streams import EventStreams
 from tallybot.core.votes import VoteService
 from tallybot.core.webhooks import WebhookService
+from tallybot.outbound.ecast import EcastClient
 from tallybot.outbound.mail import build_mailer
 from tallybot.outbound.oauth import build_oauth_client
 from tallybot.outbound.webhooks import AiohttpWebhookSender
@@ -71,6 +73,8 @@ async def open_services(
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
     hooks = settings.webhooks
     webhook_sender = AiohttpWebhookSender(hooks.timeout_seconds, hooks.allow_private)
+    ecast = EcastClient(settings.gamenight.ecast_base_url, socket_scheme=settings.gamenight.ecast_socket_scheme)
+    room_monitor = RoomMonitor(db, clock, ecast, bus)
     try:
         communities = CommunityService(db)
         accounts_settings = settings.accounts
@@ -97,6 +101,8 @@ async def open_services(
             max_backoff=timedelta(seconds=hooks.max_backoff_seconds),
         )
         webhooks = WebhookService(db, bus, webhook_sender, clock, delivery, hooks.allow_private, sleep)
+        # Adding a game with a room code starts a watch; removing the game ends it.
+        room_monitor.listen()
         yield Services(
             clock=clock,
             bus=bus,
@@ -105,6 +111,7 @@ async def open_services(
             admin_auth=AdminAuthService(accounts, settings.api.admin_keys, admin_limiter, clock),
             games=games,
             game_nights=SessionService(db, clock),
+            room_monitor=room_monitor,
             votes=VoteService(db, clock),
             coffee=CoffeeService(db, clock, accounts, build_oauth_client(settings, http), webhooks),
             poker=PokerService(db, clock),
@@ -113,6 +120,9 @@ async def open_services(
             default_community=await communities.ensure_default(settings.community.name),
         )
     finally:
+        # Watches write to the database: they end before it closes.
+        await room_monitor.close()
+        await ecast.close()
         await webhook_sender.close()
         await http.close()
         await db.close()

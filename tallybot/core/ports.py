@@ -4,7 +4,7 @@ storage/ implements the repositories and the database; tests may use real SQLite
 ``Fake*`` classes that satisfy the same Protocols.
 """
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -318,6 +318,9 @@ class GameNightRepository(Protocol):
     async def set_player_count(self, session_game_id: int, player_count: int, check_status: str) -> None:
         """Record how many played, and how the count check stands."""
 
+    async def set_count_check(self, session_game_id: int, check_status: str) -> None:
+        """Record how the player count check stands, keeping the count."""
+
 
 class VoteRepository(Protocol):
     """Live votes, per-community vote counters and imported chat logs."""
@@ -579,6 +582,16 @@ class OAuthClient(Protocol):
 
     async def profile(self, provider: Provider, code: str) -> OAuthProfile:
         """Exchange an authorization code for the person's profile (and GitHub teams)."""
+
+
+class RoomWatcher(Protocol):
+    """Follows a Jackbox room's players (through ecast)."""
+
+    def watch(self, room_code: str) -> AsyncGenerator[int, None]:
+        """The player count, again after each change; ends when the room closes.
+
+        Raises NotFound when there is no such room and Unavailable when it cannot be reached.
+        """
 
 
 class WebhookSender(Protocol):

@@ -11,6 +11,7 @@ from tallybot.core.games import GameService
 from tallybot.core.models import Community
 from tallybot.core.poker import PokerService
 from tallybot.core.ports import Clock, EventBus
+from tallybot.core.room_monitor import RoomMonitor
 from tallybot.core.streams import EventStreams
 from tallybot.core.votes import VoteService
 from tallybot.core.webhooks import WebhookService
@@ -27,6 +28,7 @@ class Services:
     admin_auth: AdminAuthService
     games: GameService
     game_nights: SessionService
+    room_monitor: RoomMonitor
     votes: VoteService
     coffee: CoffeeService
     poker: PokerService

@@ -1,0 +1,48 @@
+"""The room monitor routes of the game-night sessions API (spec: gamenight-sessions-api.md).
+
+``sessionGameId`` is the session_games row id, not the game id. Errors are
+``{"error": message}``, as in the rest of that spec.
+"""
+
+import re
+
+from aiohttp import web
+
+from tallybot.api.keys import SERVICES
+from tallybot.api.middlewares import render_plain_error
+from tallybot.api.params import require_host
+from tallybot.core.errors import NotFound
+from tallybot.core.gamenight import SESSION_GAME_NOT_FOUND
+
+PREFIX = "/api"
+routes = web.RouteTableDef()
+render_error = render_plain_error
+
+_ROW_ID = re.compile(r"\d{1,18}")
+_GAME_ROUTE = "/sessions/{session_id}/games/{session_game_id}"
+
+
+def _session_game_ids(request: web.Request) -> tuple[int, int]:
+    """The session and session game ids from the path; anything that cannot be one is not found."""
+    texts = request.match_info["session_id"], request.match_info["session_game_id"]
+    if not all(_ROW_ID.fullmatch(text) for text in texts):
+        raise NotFound(SESSION_GAME_NOT_FOUND)
+    return int(texts[0]), int(texts[1])
+
+
+@routes.post(_GAME_ROUTE + "/start-player-check")
+async def start_player_check(request: web.Request) -> web.Response:
+    """Start watching the game's Jackbox room for its player count."""
+    where, _ = await require_host(request)
+    session_id, session_game_id = _session_game_ids(request)
+    status = await request.config_dict[SERVICES].room_monitor.start(where, session_id, session_game_id)
+    return web.json_response({"message": "Room monitor started", "status": status})
+
+
+@routes.post(_GAME_ROUTE + "/stop-player-check")
+async def stop_player_check(request: web.Request) -> web.Response:
+    """Stop watching the game's room."""
+    where, _ = await require_host(request)
+    session_id, session_game_id = _session_game_ids(request)
+    status = await request.config_dict[SERVICES].room_monitor.stop(where, session_id, session_game_id)
+    return web.json_response({"message": "Room monitor and player count check stopped", "status": status})
