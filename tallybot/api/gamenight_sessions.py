@@ -13,9 +13,9 @@ from aiohttp import web
 from tallybot.api.gamenight_export import export_json, export_text
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import render_plain_error
-from tallybot.api.params import community, read_body, require_host
+from tallybot.api.params import community, path_id, read_body, require_host
 from tallybot.core.chat_import import ChatImportResult, messages_from_items
-from tallybot.core.errors import Invalid, Malformed, NotFound
+from tallybot.core.errors import Invalid, Malformed
 from tallybot.core.gamenight import BAD_PLAYER_COUNT, BAD_ROOM_CODE, SESSION_GAME_NOT_FOUND, SESSION_NOT_FOUND
 from tallybot.core.gamenight_models import epoch_ms, utc_ms
 
@@ -23,24 +23,15 @@ PREFIX = "/api"
 routes = web.RouteTableDef()
 render_error = render_plain_error
 
-_ROW_ID = re.compile(r"\d{1,18}")
 _GAME_ROUTE = "/sessions/{session_id}/games/{session_game_id}"
 
 
-def _path_id(request: web.Request, name: str, missing: str) -> int:
-    """A row id from the path; anything that cannot be one is simply not found."""
-    text = request.match_info[name]
-    if not _ROW_ID.fullmatch(text):
-        raise NotFound(missing)
-    return int(text)
-
-
 def _session_id(request: web.Request, name: str = "id") -> int:
-    return _path_id(request, name, SESSION_NOT_FOUND)
+    return path_id(request, name, SESSION_NOT_FOUND)
 
 
 def _session_game_ids(request: web.Request) -> tuple[int, int]:
-    return _session_id(request, "session_id"), _path_id(request, "session_game_id", SESSION_GAME_NOT_FOUND)
+    return _session_id(request, "session_id"), path_id(request, "session_game_id", SESSION_GAME_NOT_FOUND)
 
 
 def _optional_text(data: dict[str, Any], name: str) -> str | None:

@@ -13,7 +13,7 @@ from aiohttp import web
 from tallybot.api.formats import iso_z
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import render_plain_error
-from tallybot.api.params import Params, community, read_body, require_host
+from tallybot.api.params import Params, community, path_id, read_body, require_host
 from tallybot.core.errors import Malformed, NotFound
 from tallybot.core.game_models import CatalogueStats, Drawing, Game, GameDetails, GameFilter, Length, Pack
 from tallybot.core.games import GAME_NOT_FOUND, GameService
@@ -81,10 +81,7 @@ def _games(request: web.Request) -> GameService:
 
 
 def _game_id(request: web.Request) -> int:
-    text = request.match_info["id"]
-    if not (text.isascii() and text.isdigit() and len(text) <= 19) or int(text) > _MAX_ID:
-        raise NotFound(GAME_NOT_FOUND)
-    return int(text)
+    return path_id(request, "id", GAME_NOT_FOUND)
 
 
 def _choice(params: Params, name: str, kind: type[E]) -> E | None:

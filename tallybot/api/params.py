@@ -14,7 +14,7 @@ from typing import Any, cast
 from aiohttp import web
 
 from tallybot.api.keys import SERVICES
-from tallybot.core.errors import Forbidden, Malformed, Unauthorized
+from tallybot.core.errors import Forbidden, Malformed, NotFound, Unauthorized
 from tallybot.core.models import Community, Principal
 
 _FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
@@ -147,6 +147,17 @@ class Params:
         if self.problems:
             summary = "; ".join(f"{name} {' and '.join(problems)}" for name, problems in self.problems.items())
             raise Malformed(f"Invalid parameters: {summary}", self.problems)
+
+
+_ROW_ID = re.compile(r"\d{1,18}")
+
+
+def path_id(request: web.Request, name: str, not_found: str) -> int:
+    """A row id from the path; anything that cannot be one is simply not found (``not_found``)."""
+    text = request.match_info[name]
+    if not _ROW_ID.fullmatch(text):
+        raise NotFound(not_found)
+    return int(text)
 
 
 def bearer_token(request: web.Request) -> str | None:

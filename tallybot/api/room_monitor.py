@@ -4,30 +4,26 @@
 ``{"error": message}``, as in the rest of that spec.
 """
 
-import re
-
 from aiohttp import web
 
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import render_plain_error
-from tallybot.api.params import require_host
-from tallybot.core.errors import NotFound
+from tallybot.api.params import path_id, require_host
 from tallybot.core.gamenight import SESSION_GAME_NOT_FOUND
 
 PREFIX = "/api"
 routes = web.RouteTableDef()
 render_error = render_plain_error
 
-_ROW_ID = re.compile(r"\d{1,18}")
 _GAME_ROUTE = "/sessions/{session_id}/games/{session_game_id}"
 
 
 def _session_game_ids(request: web.Request) -> tuple[int, int]:
     """The session and session game ids from the path; anything that cannot be one is not found."""
-    texts = request.match_info["session_id"], request.match_info["session_game_id"]
-    if not all(_ROW_ID.fullmatch(text) for text in texts):
-        raise NotFound(SESSION_GAME_NOT_FOUND)
-    return int(texts[0]), int(texts[1])
+    return (
+        path_id(request, "session_id", SESSION_GAME_NOT_FOUND),
+        path_id(request, "session_game_id", SESSION_GAME_NOT_FOUND),
+    )
 
 
 @routes.post(_GAME_ROUTE + "/start-player-check")

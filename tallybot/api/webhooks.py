@@ -12,8 +12,8 @@ from aiohttp import web
 from tallybot.api.formats import iso_z
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import render_plain_error
-from tallybot.api.params import read_body, require_host
-from tallybot.core.errors import Malformed, NotFound
+from tallybot.api.params import path_id, read_body, require_host
+from tallybot.core.errors import Malformed
 from tallybot.core.webhook_models import Webhook, WebhookAttempt, WebhookChanges
 
 PREFIX = "/api"
@@ -25,10 +25,7 @@ _REQUIRED = ("name", "url", "secret", "events")
 
 
 def _webhook_id(request: web.Request) -> int:
-    text = request.match_info["id"]
-    if not _ID.fullmatch(text):
-        raise NotFound("Webhook not found")
-    return int(text)
+    return path_id(request, "id", "Webhook not found")
 
 
 def webhook_data(webhook: Webhook) -> dict[str, Any]:
