@@ -24,6 +24,7 @@ from tallybot.api.app import create_app
 from tallybot.api.middlewares import AccessLogger
 from tallybot.bot.import_chat import import_chat_file, summary
 from tallybot.core.accounts import AccountLimits, AccountPolicy, AccountService
+from tallybot.core.adapters import AdapterStatusBoard
 from tallybot.core.admin import AdminAuthService
 from tallybot.core.catalogue import load_catalogue
 from tallybot.core.coffee import CoffeeService
@@ -118,6 +119,7 @@ async def open_services(
             webhooks=webhooks,
             streams=EventStreams(db, bus, settings.events.idle_timeout_seconds, settings.events.heartbeat_seconds),
             default_community=await communities.ensure_default(settings.community.name),
+            adapters=AdapterStatusBoard(clock),
         )
     finally:
         # Watches write to the database: they end before it closes.

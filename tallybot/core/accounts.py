@@ -234,6 +234,26 @@ class AccountService:
             raise Unauthorized("Invalid or expired token")
         return principal
 
+    async def chat_person(
+        self, community: Community, provider: Provider, external_id: str, username: str, role: Role
+    ) -> Person:
+        """The person behind a chat identity, created on first sight.
+
+        The chat username and the person's role in the community follow what the
+        platform says now, so a moderator who loses the badge stops being a host.
+        """
+        now = self._clock()
+
+        async def work(tx: Transaction) -> Person:
+            person = await tx.people.by_identity(provider, external_id)
+            if person is None:
+                person = await tx.people.add(str(uuid.uuid4()), username, now)
+            await tx.people.add_identity(Identity(person.id, provider, external_id, username))
+            await tx.communities.set_role(community.id, person.id, role)
+            return person
+
+        return await self._db.write(work)
+
     async def open_session_for(self, person: Person) -> IssuedSession:
         """A new expiring session for a person identified some other way, e.g. by an OAuth provider."""
         return await self._open_session(person)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from tallybot.core.accounts import AccountService
+from tallybot.core.adapters import AdapterStatusBoard
 from tallybot.core.admin import AdminAuthService
 from tallybot.core.coffee import CoffeeService
 from tallybot.core.communities import CommunityService
@@ -35,3 +36,4 @@ class Services:
     webhooks: WebhookService
     streams: EventStreams
     default_community: Community
+    adapters: AdapterStatusBoard

@@ -1,0 +1,1 @@
+"""The platform-neutral chat command layer that every chat adapter shares."""

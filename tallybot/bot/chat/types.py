@@ -1,0 +1,80 @@
+"""What the chat adapters hand to the command layer, and what they get back."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from tallybot.core.models import Community, Platform, Role
+from tallybot.core.services import Services
+
+# Longest reply each platform accepts in one message.
+REPLY_LIMITS = {Platform.DISCORD: 2000, Platform.TWITCH: 500, Platform.LOCAL: 2000}
+
+
+@dataclass(frozen=True)
+class ChatUser:
+    """A chat user as the platform knows them: a stable id and the name shown in chat."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    """One chat message (or slash command), already translated out of the platform's types.
+
+    ``mentions`` holds the users the platform itself resolved in the text (Discord's
+    ``<@id>``, Twitch's mention fragments), so ``@name`` works the same everywhere.
+    """
+
+    platform: Platform
+    community: Community
+    channel_id: str
+    author: ChatUser
+    role: Role
+    text: str
+    sent_at: datetime
+    mentions: tuple[ChatUser, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the adapter should do in answer.
+
+    ``public`` goes to the channel, ``private`` to the author alone (a Discord DM or
+    ephemeral reply, a Twitch whisper), and ``reaction`` is an emoji on the message where
+    the platform has reactions (elsewhere the adapter may send it as a short line).
+    ``choices`` offers buttons where the platform has them (the poker cards on Discord):
+    pressing one runs ``choice_command`` with the choice as its argument.
+    """
+
+    public: str | None = None
+    private: str | None = None
+    reaction: str | None = None
+    choices: tuple[str, ...] = ()
+    choice_command: str | None = None
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """A command being run: who asked, where, and the text after the command's name."""
+
+    message: ChatMessage
+    args: str
+    services: Services
+
+
+Handler = Callable[[Invocation], Awaitable[Reply]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One chat command. ``name`` may be two words (``"night start"``) for a group's subcommand."""
+
+    name: str
+    usage: str
+    summary: str
+    handler: Handler
+    host_only: bool = False
+    aliases: tuple[str, ...] = ()
+    private: bool = False
