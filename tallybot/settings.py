@@ -26,6 +26,7 @@ class ApiSettings:
     port: int = 8080
     max_body_bytes: int = 1024 * 1024
     admin_keys: tuple[str, ...] = ()
+    read_timeout_seconds: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,10 @@ class TwitchSettings:
     client_id: str = ""
     client_secret: str = ""
     bot_id: str = ""
+    # Broadcaster logins or (all digits) user ids whose chat the bot joins; empty: the bot account's own.
+    channels: tuple[str, ...] = ()
+    # Encrypts the Twitch tokens stored in the database; empty stores them unencrypted.
+    token_key: str = ""
     # Signing in to the coffee scoreboard uses the same client id and secret.
     oauth_redirect_uri: str = ""
     oauth_authorize_url: str = "https://id.twitch.tv/oauth2/authorize"
@@ -139,6 +144,23 @@ class GamenightSettings:
 
 
 @dataclass(frozen=True)
+class OverlaySettings:
+    """[overlays]: who may read the stream overlays and the dashboard's community details."""
+
+    # Community slugs whose overlays anyone may read; the others need a viewer token.
+    public_communities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    """[chat]: how the chat command layer reads commands and throttles a flood."""
+
+    prefix: str = "!"
+    cooldown_seconds: float = 10.0
+    commands_per_cooldown: int = 5
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything bot.toml can say."""
 
@@ -153,11 +175,14 @@ class Settings:
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     events: EventSettings = field(default_factory=EventSettings)
     gamenight: GamenightSettings = field(default_factory=GamenightSettings)
+    chat: ChatSettings = field(default_factory=ChatSettings)
+    overlays: OverlaySettings = field(default_factory=OverlaySettings)
 
 
 _POSITIVE = {
     ("api", "port"),
     ("api", "max_body_bytes"),
+    ("api", "read_timeout_seconds"),
     ("email", "port"),
     ("accounts", "session_ttl_hours"),
     ("accounts", "code_ttl_hours"),
@@ -171,6 +196,8 @@ _POSITIVE = {
     ("webhooks", "max_backoff_seconds"),
     ("events", "idle_timeout_seconds"),
     ("events", "heartbeat_seconds"),
+    ("chat", "cooldown_seconds"),
+    ("chat", "commands_per_cooldown"),
 }
 
 
@@ -241,6 +268,12 @@ def _validate(settings: Settings) -> None:
         raise SettingsError("[email] host: required when mode is 'smtp'")
     if any(len(key) < 16 for key in settings.api.admin_keys):
         raise SettingsError("[api] admin_keys: every key needs at least 16 characters")
+    if settings.twitch.token_key and len(settings.twitch.token_key) < 32:
+        raise SettingsError("[twitch] token_key: needs at least 32 characters (try `openssl rand -hex 32`)")
+    prefix = settings.chat.prefix
+    # A letter or a mention sign first would make ordinary chat (or a thisgame++ vote) a command.
+    if not 1 <= len(prefix) <= 5 or any(c.isspace() for c in prefix) or prefix[0].isalnum() or prefix[0] == "@":
+        raise SettingsError(f"[chat] prefix: must be 1 to 5 characters, the first a sign such as '!', not {prefix!r}")
 
 
 def parse_settings(raw: Mapping[str, Any], env: Mapping[str, str]) -> Settings:

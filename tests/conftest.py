@@ -11,6 +11,7 @@ from tallybot.api.app import create_app
 from tallybot.bot.__main__ import open_services
 from tallybot.core.services import Services
 from tallybot.settings import Settings, parse_settings
+from tests.conformance import Conformance
 from tests.helpers import Client, FakeClock, FakeMonotonic, LastCode, code_in, outbox_messages
 
 
@@ -44,8 +45,12 @@ async def services(settings: Settings, clock: FakeClock, monotonic: FakeMonotoni
 
 
 @pytest.fixture
-async def client(aiohttp_client: AiohttpClient, services: Services, settings: Settings) -> Client:
-    return await aiohttp_client(create_app(services, settings.api.max_body_bytes))
+async def client(aiohttp_client: AiohttpClient, services: Services, settings: Settings) -> AsyncIterator[Client]:
+    """The app on a test client; every response it sends must match the app's OpenAPI document."""
+    app = create_app(services, settings.api.max_body_bytes, settings.api.read_timeout_seconds)
+    conformance = Conformance.attach(app)
+    yield await aiohttp_client(app)
+    assert not conformance.problems, "responses that break the OpenAPI document:\n" + "\n".join(conformance.problems)
 
 
 @pytest.fixture

@@ -46,7 +46,12 @@ def test_environment_variables_override_the_file(tmp_path: Path) -> None:
     [
         ({"api": {"port": "eighty"}}, {}, "[api] port: must be a whole number, not 'eighty'"),
         ({"api": {"port": 70000}}, {}, "[api] port: must be from 1 to 65535, not 70000"),
-        ({"api": {"prot": 80}}, {}, "[api] prot: unknown key (known keys: admin_keys, host, max_body_bytes, port)"),
+        (
+            {"api": {"prot": 80}},
+            {},
+            "[api] prot: unknown key (known keys: admin_keys, host, max_body_bytes, port, read_timeout_seconds)",
+        ),
+        ({"api": {"read_timeout_seconds": 0}}, {}, "[api] read_timeout_seconds: must be greater than 0"),
         ({"apy": {}}, {}, "[apy]: unknown section"),
         ({"email": {"mode": "pigeon"}}, {}, "[email] mode: must be one of 'outbox', 'smtp', not 'pigeon'"),
         ({"email": {"starttls": "yes"}}, {}, "[email] starttls: must be true or false, not 'yes'"),

@@ -4,9 +4,11 @@ Each spec's routes are mounted twice: at the spec's own paths, which serve the d
 community, and under ``/c/{community}``, which serve any other community.
 """
 
+import functools
 import time
 from dataclasses import dataclass
 from types import ModuleType
+from typing import Any, Literal, TypedDict
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -15,19 +17,27 @@ from tallybot.api import (
     accounts,
     admin_auth,
     coffee,
+    dashboard,
+    docs,
     events,
     gamenight_sessions,
     gamenight_votes,
     games,
+    overlay_feed,
+    overlays,
     poker,
     room_monitor,
     webhooks,
 )
-from tallybot.api.keys import SERVICES
+from tallybot.api.keys import READ_TIMEOUT, SERVICES
 from tallybot.api.middlewares import ErrorRenderer, error_middleware, render_plain_error
+from tallybot.api.operations import SpecDoc, fallback
+from tallybot.api.params import receive_body
+from tallybot.api.shapes import PlainError
 from tallybot.core.services import Services
 
 STARTED_AT = web.AppKey("started_at", float)
+HEALTH = SpecDoc("Health", PlainError)
 
 
 @dataclass(frozen=True)
@@ -47,13 +57,21 @@ class SpecRoutes:
 def _with_errors(handler: Handler, render: ErrorRenderer) -> Handler:
     middleware = error_middleware(render)
 
+    async def receive_then_handle(request: web.Request) -> web.StreamResponse:
+        # Inside the spec's error rendering, so that a slow, large or broken body fails in its format.
+        await receive_body(request)
+        return await handler(request)
+
+    # wraps() carries the handler's OpenAPI operation over to the route.
+    @functools.wraps(handler)
     async def handle(request: web.Request) -> web.StreamResponse:
-        return await middleware(request, handler)
+        return await middleware(request, receive_then_handle)
 
     return handle
 
 
 def _method_not_allowed(allowed: set[str]) -> Handler:
+    @fallback("405 in the spec's error format, for a method the path does not serve")
     async def handle(request: web.Request) -> web.StreamResponse:
         raise web.HTTPMethodNotAllowed(request.method, sorted(allowed))
 
@@ -80,16 +98,47 @@ def _mount(root: web.Application, spec: SpecRoutes) -> None:
             root.router.add_route("*", base + path, _with_errors(_method_not_allowed(allowed), spec.render_error))
 
 
+class Health(TypedDict):
+    """The process is up."""
+
+    status: Literal["ok"]
+    uptime_seconds: float
+
+
+@HEALTH({200: Health})
 async def healthz(request: web.Request) -> web.Response:
     """Liveness: the process is up and serving."""
     uptime = time.monotonic() - request.app[STARTED_AT]
-    return web.json_response({"status": "ok", "uptime_seconds": round(uptime, 1)})
+    body: Health = {"status": "ok", "uptime_seconds": round(uptime, 1)}
+    return web.json_response(body)
 
 
-def create_app(services: Services, max_body_bytes: int) -> web.Application:
-    """Build the whole HTTP API around the given services."""
+def runner_options(read_timeout_seconds: float) -> dict[str, Any]:
+    """How the server treats slow and vanished clients: options for ``web.AppRunner`` or a test server.
+
+    aiohttp arms its keep-alive timer when a connection opens and after every answer, and
+    then closes the connection unless a whole request head has arrived: so request headers
+    get ``read_timeout_seconds``, and ``receive_body`` gives bodies as long again. After
+    refusing a body (408, 413), aiohttp reads on for the "lingering time" so that the
+    client sees the answer before the connection closes; that is bounded the same way. A
+    handler whose client has gone is cancelled instead of working on for nobody.
+    """
+    return {
+        "keepalive_timeout": read_timeout_seconds,
+        "lingering_time": read_timeout_seconds,
+        "handler_cancellation": True,
+    }
+
+
+def create_app(services: Services, max_body_bytes: int, read_timeout_seconds: float = 30.0) -> web.Application:
+    """Build the whole HTTP API around the given services.
+
+    Bodies over ``max_body_bytes`` are refused with 413, and bodies that take longer than
+    ``read_timeout_seconds`` to arrive with 408 (the default is bot.toml's).
+    """
     root = web.Application(client_max_size=max_body_bytes, middlewares=[error_middleware(render_plain_error)])
     root[SERVICES] = services
+    root[READ_TIMEOUT] = read_timeout_seconds
     root[STARTED_AT] = time.monotonic()
     root.router.add_get("/healthz", healthz)
     root.router.add_get("/health", healthz)
@@ -104,7 +153,11 @@ def create_app(services: Services, max_body_bytes: int) -> web.Application:
         poker,
         coffee,
         webhooks,
+        overlay_feed,
+        overlays,
+        dashboard,
     )
     for module in modules:
         _mount(root, SpecRoutes.of(module))
+    docs.add_routes(root)
     return root

@@ -24,37 +24,73 @@ from tallybot.api.coffee_format import (
     team_key,
     viewer_id,
 )
+from tallybot.api.coffee_shapes import (
+    AuthCode,
+    AuthorizeUrl,
+    CallbackCreated,
+    CallbackList,
+    CallbackQuery,
+    CallbackStatusJson,
+    CoffeeError,
+    Device,
+    GroupChange,
+    GroupInfoJson,
+    GroupJson,
+    GroupList,
+    GroupQuery,
+    GroupUpdated,
+    HistoryJson,
+    HistoryQuery,
+    MemberBalance,
+    NewCallback,
+    NewGroup,
+    NewTransaction,
+    ProfileJson,
+    ProviderQuery,
+    SignedIn,
+    StatusOk,
+    TeamList,
+    UserQuery,
+)
 from tallybot.api.keys import SERVICES
-from tallybot.api.params import Params, community, read_body
+from tallybot.api.operations import SESSION, SpecDoc, fallback
+from tallybot.api.params import Params, client_address, community, read_body
 from tallybot.core.coffee_models import GROUP_INFO_TRANSACTIONS, group_problems, transaction_problems
 
 PREFIX = "/1"
 routes = web.RouteTableDef()
+# Every failure is HTTP 200 with the coffee error; the statuses below only say which kinds occur.
+API = SpecDoc("Coffee scoreboard", CoffeeError, kept=())
 
 __all__ = ["PREFIX", "render_error", "routes"]
 
 
 @routes.post("/auth")
+@API({200: SignedIn}, errors=(401, 429, 503), request=AuthCode, form=True)
 async def auth(request: web.Request) -> web.Response:
     """Exchange a provider's OAuth code for a tallybot access token and the user's profile."""
     params = await Params.of(request)
     code = params.string("code", max_length=512)
     provider = params.optional_string("provider", max_length=20) or "github"
     params.check()
-    signed_in = await request.config_dict[SERVICES].coffee.sign_in(provider, code)
-    return web.json_response({"access_token": signed_in.token, **profile_json(signed_in.profile)})
+    signed_in = await request.config_dict[SERVICES].coffee.sign_in(provider, code, client_address(request))
+    body: SignedIn = {"access_token": signed_in.token, **profile_json(signed_in.profile)}
+    return web.json_response(body)
 
 
 @routes.get("/auth/authorize")
+@API({200: AuthorizeUrl}, errors=(400,), query=ProviderQuery)
 async def authorize(request: web.Request) -> web.Response:
     """Where to send the user to sign in with a provider (GitHub unless ``provider`` says otherwise)."""
     params = await Params.of(request)
     provider = params.optional_string("provider", max_length=20) or "github"
     params.check()
-    return web.json_response({"authorize_url": request.config_dict[SERVICES].coffee.authorize_url(provider)})
+    body: AuthorizeUrl = {"authorize_url": request.config_dict[SERVICES].coffee.authorize_url(provider)}
+    return web.json_response(body)
 
 
 @routes.post("/device/register")
+@API({200: StatusOk}, request=Device, form=True, security=SESSION)
 async def register_device(request: web.Request) -> web.Response:
     """Store a device's push token for its uuid, replacing any earlier one."""
     viewer = await viewer_id(request)
@@ -64,37 +100,44 @@ async def register_device(request: web.Request) -> web.Response:
     token_type = params.string("token_type", max_length=40)
     params.check()
     await request.config_dict[SERVICES].coffee.register_device(viewer, device_uuid, token, token_type)
-    return web.json_response({"status": "ok"})
+    body: StatusOk = {"status": "ok"}
+    return web.json_response(body)
 
 
 @routes.get("/team/list")
+@API({200: TeamList}, errors=(503,), security=SESSION)
 async def team_list(request: web.Request) -> web.Response:
     """The teams and communities the user can make a group from."""
     viewer = await viewer_id(request)
     teams = await request.config_dict[SERVICES].coffee.teams(viewer)
-    return web.json_response({"teams": [team_json(team) for team in teams]})
+    body: TeamList = {"teams": [team_json(team) for team in teams]}
+    return web.json_response(body)
 
 
 @routes.get("/group/list")
+@API({200: GroupList}, security=SESSION)
 async def group_list(request: web.Request) -> web.Response:
     """The user's groups with their balance in each."""
     viewer = await viewer_id(request)
     standings = await request.config_dict[SERVICES].coffee.groups(viewer, await scope(request))
-    groups = [
-        {
-            "group_name": standing.group.name,
-            "timezone": standing.group.timezone,
-            "group_id": standing.group.id,
-            "user_balance": standing.user_balance,
-            "min_balance": standing.min_balance,
-            "max_balance": standing.max_balance,
-        }
-        for standing in standings
-    ]
-    return web.json_response({"groups": groups})
+    body: GroupList = {
+        "groups": [
+            {
+                "group_name": standing.group.name,
+                "timezone": standing.group.timezone,
+                "group_id": standing.group.id,
+                "user_balance": standing.user_balance,
+                "min_balance": standing.min_balance,
+                "max_balance": standing.max_balance,
+            }
+            for standing in standings
+        ]
+    }
+    return web.json_response(body)
 
 
 @routes.get("/group/info")
+@API({200: GroupInfoJson}, errors=(400, 404), query=GroupQuery, security=SESSION)
 async def group_info(request: web.Request) -> web.Response:
     """A group's balances, users and latest transactions."""
     viewer = await viewer_id(request)
@@ -106,6 +149,7 @@ async def group_info(request: web.Request) -> web.Response:
 
 
 @routes.post("/group/create")
+@API({200: GroupJson}, errors=(403, 404, 409, 503), request=NewGroup, form=True, security=SESSION)
 async def group_create(request: web.Request) -> web.Response:
     """Make a group from a team; every known member joins with balance 0."""
     viewer = await viewer_id(request)
@@ -121,6 +165,7 @@ async def group_create(request: web.Request) -> web.Response:
 
 
 @routes.post("/group/update")
+@API({200: GroupUpdated}, errors=(403, 404, 503), request=GroupChange, form=True, security=SESSION)
 async def group_update(request: web.Request) -> web.Response:
     """Re-sync a group's members (and optionally rename it or change its timezone)."""
     viewer = await viewer_id(request)
@@ -131,7 +176,7 @@ async def group_update(request: web.Request) -> web.Response:
     merge(params, group_problems(name, timezone))
     coffee = request.config_dict[SERVICES].coffee
     resync = await coffee.update_group(viewer, group_id, await scope(request), name, timezone)
-    body = {
+    body: GroupUpdated = {
         **group_json(resync.group),
         "users_added": [profile_json(profile) for profile in resync.added],
         "users_removed": [profile_json(profile) for profile in resync.removed],
@@ -140,6 +185,7 @@ async def group_update(request: web.Request) -> web.Response:
 
 
 @routes.post("/transaction/create")
+@API({200: GroupInfoJson}, errors=(403, 404), request=NewTransaction, form=True, security=SESSION)
 async def transaction_create(request: web.Request) -> web.Response:
     """Record coffees between the user and another member; returns the group info."""
     viewer = await viewer_id(request)
@@ -160,6 +206,7 @@ async def transaction_create(request: web.Request) -> web.Response:
 
 
 @routes.get("/transaction/history")
+@API({200: HistoryJson}, errors=(400, 404), query=HistoryQuery, security=SESSION)
 async def transaction_history(request: web.Request) -> web.Response:
     """A page of a group's transactions, newest first, for paging with before_id and after_id."""
     viewer = await viewer_id(request)
@@ -172,7 +219,7 @@ async def transaction_history(request: web.Request) -> web.Response:
     coffee = request.config_dict[SERVICES].coffee
     size = GROUP_INFO_TRANSACTIONS if limit is None else limit
     page = await coffee.history(viewer, group_id, await scope(request), before_id, after_id, size)
-    body = {
+    body: HistoryJson = {
         **group_json(page.group),
         "transactions": [entry_json(entry, page.group.timezone) for entry in page.entries],
         "has_more": page.has_more,
@@ -181,6 +228,7 @@ async def transaction_history(request: web.Request) -> web.Response:
 
 
 @routes.get("/user/info")
+@API({200: (MemberBalance, ProfileJson)}, errors=(400, 404), query=UserQuery, security=SESSION)
 async def user_info(request: web.Request) -> web.Response:
     """A user's profile (the caller's by default), with balances and activity in a group if given."""
     viewer = await viewer_id(request)
@@ -191,7 +239,7 @@ async def user_info(request: web.Request) -> web.Response:
     info = await request.config_dict[SERVICES].coffee.user_info(viewer, user_id, group_id, await scope(request))
     if info.member is None:
         return web.json_response(profile_json(info.profile))
-    body = {
+    body: MemberBalance = {
         **member_json(info.member),
         "user_balance": info.member.balance,
         "max_balance": info.max_balance,
@@ -201,6 +249,7 @@ async def user_info(request: web.Request) -> web.Response:
 
 
 @routes.post("/callback/create")
+@API({200: CallbackCreated}, errors=(403, 404), request=NewCallback, form=True, security=SESSION)
 async def callback_create(request: web.Request) -> web.Response:
     """Call a URL (signed, retried) for every new transaction of the group."""
     viewer = await viewer_id(request)
@@ -211,13 +260,14 @@ async def callback_create(request: web.Request) -> web.Response:
     params.check()
     callbacks = request.config_dict[SERVICES].coffee.callbacks
     created = await callbacks.create(viewer, group_id, await scope(request), url, secret)
-    body = (
-        {"status": created.status} if created.secret is None else {"status": created.status, "secret": created.secret}
-    )
+    body: CallbackCreated = {"status": created.status}
+    if created.secret is not None:
+        body["secret"] = created.secret
     return web.json_response(body)
 
 
 @routes.get("/callback/list")
+@API({200: CallbackList}, errors=(400, 404), query=GroupQuery, security=SESSION)
 async def callback_list(request: web.Request) -> web.Response:
     """The group's callbacks and how their latest delivery went."""
     viewer = await viewer_id(request)
@@ -225,10 +275,12 @@ async def callback_list(request: web.Request) -> web.Response:
     group_id = params.integer("group_id", minimum=1)
     params.check()
     group, found = await request.config_dict[SERVICES].coffee.callbacks.of_group(viewer, group_id, await scope(request))
-    return web.json_response({"callbacks": [callback_json(callback, group.timezone) for callback in found]})
+    body: CallbackList = {"callbacks": [callback_json(callback, group.timezone) for callback in found]}
+    return web.json_response(body)
 
 
 @routes.get("/callback/status")
+@API({200: CallbackStatusJson}, errors=(400, 404), query=CallbackQuery, security=SESSION)
 async def callback_status(request: web.Request) -> web.Response:
     """One callback's latest delivery: the request sent and the response received."""
     viewer = await viewer_id(request)
@@ -242,6 +294,7 @@ async def callback_status(request: web.Request) -> web.Response:
 
 
 @routes.post("/callback/remove")
+@API({200: StatusOk}, errors=(404,), request=CallbackQuery, form=True, security=SESSION)
 async def callback_remove(request: web.Request) -> web.Response:
     """Stop calling a URL for the group."""
     viewer = await viewer_id(request)
@@ -250,13 +303,15 @@ async def callback_remove(request: web.Request) -> web.Response:
     url = params.string("url", max_length=2000)
     params.check()
     await request.config_dict[SERVICES].coffee.callbacks.remove(viewer, group_id, await scope(request), url)
-    return web.json_response({"status": "ok"})
+    body: StatusOk = {"status": "ok"}
+    return web.json_response(body)
 
 
 # Registered last, so that it only catches what no route above matched: an unknown path
 # (or a known one asked with another method) under /1/ then gets the coffee error format
 # instead of the root's.
 @routes.route("*", "/{unknown:.*}")
+@fallback("the coffee error (not_found or method_not_allowed), with HTTP 200, for any other path or method under /1/")
 async def unknown_route(request: web.Request) -> web.Response:
     """Any other path or method under /1/."""
     path = "/" + request.match_info["unknown"]

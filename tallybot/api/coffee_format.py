@@ -12,6 +12,18 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from tallybot.api.coffee_shapes import (
+    CallbackJson,
+    CallbackStatusJson,
+    CoffeeError,
+    EntryJson,
+    GroupInfoJson,
+    GroupJson,
+    MemberJson,
+    Problem,
+    ProfileJson,
+    TeamJson,
+)
 from tallybot.api.params import Params, community, principal
 from tallybot.core.coffee_callbacks import Callback
 from tallybot.core.coffee_models import Entry, Group, GroupInfo, Member, Profile, Team
@@ -38,7 +50,13 @@ _ERROR_TYPES: tuple[tuple[type[DomainError], str], ...] = (
     (RateLimited, "rate_limited"),
     (Unavailable, "unavailable"),
 )
-_HTTP_TYPES = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large", 415: "unsupported_media_type"}
+_HTTP_TYPES = {
+    404: "not_found",
+    405: "method_not_allowed",
+    408: "request_timeout",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+}
 
 
 def _error_type(status: int, error: DomainError | None) -> str:
@@ -49,7 +67,7 @@ def _error_type(status: int, error: DomainError | None) -> str:
     return next((name for kind, name in _ERROR_TYPES if isinstance(error, kind)), "error")
 
 
-def _parameters(message: str, error: DomainError | None) -> dict[str, list[dict[str, str]]]:
+def _parameters(message: str, error: DomainError | None) -> dict[str, list[Problem]]:
     if isinstance(error, Invalid):
         return {
             name: [
@@ -66,7 +84,7 @@ def _parameters(message: str, error: DomainError | None) -> dict[str, list[dict[
 
 def render_error(status: int, message: str, error: DomainError | None) -> web.Response:
     """Any failure in the coffee error format, always with HTTP 200."""
-    body = {
+    body: CoffeeError = {
         "error": {"type": _error_type(status, error), "message": message, "parameters": _parameters(message, error)}
     }
     return web.json_response(body)
@@ -130,7 +148,7 @@ def local_time(at: datetime, timezone: str) -> str:
     return at.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
-def profile_json(profile: Profile) -> dict[str, Any]:
+def profile_json(profile: Profile) -> ProfileJson:
     """A person's basic profile."""
     return {
         "user_id": profile.person_id,
@@ -140,22 +158,22 @@ def profile_json(profile: Profile) -> dict[str, Any]:
     }
 
 
-def member_json(member: Member) -> dict[str, Any]:
+def member_json(member: Member) -> MemberJson:
     """A member in a group's user list."""
     return {**profile_json(member.profile), "active": member.active}
 
 
-def group_json(group: Group) -> dict[str, Any]:
+def group_json(group: Group) -> GroupJson:
     """A group's id, name and timezone."""
     return {"group_id": group.id, "group_name": group.name, "timezone": group.timezone}
 
 
-def team_json(team: Team) -> dict[str, Any]:
+def team_json(team: Team) -> TeamJson:
     """A team a group can be made from."""
     return {"github_id": team.key, "name": team.name, "org": team.org, "members": team.members}
 
 
-def entry_json(entry: Entry, timezone: str) -> dict[str, Any]:
+def entry_json(entry: Entry, timezone: str) -> EntryJson:
     """A transaction with its summary for the viewer."""
     row = entry.transaction
     return {
@@ -174,7 +192,7 @@ def entry_json(entry: Entry, timezone: str) -> dict[str, Any]:
     }
 
 
-def group_info_json(info: GroupInfo) -> dict[str, Any]:
+def group_info_json(info: GroupInfo) -> GroupInfoJson:
     """What /1/group/info and /1/transaction/create return."""
     timezone = info.group.timezone
     return {
@@ -203,7 +221,7 @@ def _response_text(response: WebhookResponse) -> str:
     return f"HTTP/1.1 {response.status} {response.reason}\n{headers}\n{response.body}"
 
 
-def callback_json(callback: Callback, timezone: str) -> dict[str, Any]:
+def callback_json(callback: Callback, timezone: str) -> CallbackJson:
     """A callback and how its latest delivery went (all null before the first one)."""
     last = callback.last
     answered = last is not None and last.response.status is not None
@@ -220,7 +238,7 @@ def callback_json(callback: Callback, timezone: str) -> dict[str, Any]:
     }
 
 
-def callback_status_json(callback: Callback, timezone: str) -> dict[str, Any]:
+def callback_status_json(callback: Callback, timezone: str) -> CallbackStatusJson:
     """A callback with the raw request and response of its latest delivery."""
     last = callback.last
     return {

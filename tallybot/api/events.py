@@ -3,7 +3,8 @@
 - ``/api/sessions/live``: the original project's protocol (auth, subscribe, unsubscribe,
   ping); see docs/events.md.
 - ``/api/events``: a read-only WebSocket of the community's game-night events
-  (``?session=ID`` for one session's).
+  (``?session=ID`` for one session's), or for overlays with read access, of one poker
+  session (``?poker=ID``) or one coffee group (``?coffee=ID``).
 - ``/api/events/stream``: the same as Server-Sent Events, with ``id:`` the outbox
   sequence, so a reconnecting client's ``Last-Event-ID`` replays what it missed.
 
@@ -15,23 +16,51 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any, TypedDict
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from tallybot.api.formats import iso_z
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import render_plain_error
-from tallybot.api.params import community
+from tallybot.api.operations import VIEWER, Content, SpecDoc
+from tallybot.api.params import bearer_token, community
+from tallybot.api.schema import Meta
+from tallybot.api.shapes import PlainError
 from tallybot.core.errors import Malformed, Unauthorized
 from tallybot.core.models import Community, Event
 from tallybot.core.ports import EventSubscription
 from tallybot.core.services import Services
-from tallybot.core.streams import EventStreams, reaches_live_client, reaches_overlay, session_id_of
+from tallybot.core.streams import (
+    EventStreams,
+    StreamTopic,
+    reaches_live_client,
+    reaches_overlay,
+    session_id_of,
+    shown_data,
+)
 
 PREFIX = "/api"
 routes = web.RouteTableDef()
 render_error = render_plain_error
+API = SpecDoc("Events", PlainError)
+
+
+class TopicQuery(TypedDict, total=False):
+    """Which events: the community's game night (the default), one game-night ``session``, or, with
+    read access, one ``poker`` session or one ``coffee`` group. ``token`` is a viewer token."""
+
+    session: Annotated[int, Meta(minimum=1)]
+    poker: str
+    coffee: Annotated[int, Meta(minimum=1)]
+    token: str
+
+
+class StreamQuery(TopicQuery, total=False):
+    """The topic, and the last event seen (as the ``Last-Event-ID`` header also gives it)."""
+
+    lastEventId: Annotated[int, Meta(minimum=0)]
+
 
 Reply = dict[str, Any]
 _CLOSED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR)
@@ -39,7 +68,7 @@ _CLOSED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR
 
 def envelope(event: Event) -> Reply:
     """The ``{type, timestamp, data}`` form in which every event is sent."""
-    return {"type": event.type, "timestamp": iso_z(event.occurred_at), "data": dict(event.data)}
+    return {"type": event.type, "timestamp": iso_z(event.occurred_at), "data": shown_data(event)}
 
 
 def _error(message: str) -> Reply:
@@ -49,7 +78,7 @@ def _error(message: str) -> Reply:
 def _parse(text: str) -> Reply | None:
     try:
         message = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return message if isinstance(message, dict) else None
 
@@ -159,17 +188,34 @@ async def _websocket(
     return ws
 
 
-def _session_param(request: web.Request) -> int | None:
-    text = request.query.get("session")
-    if text is None or text == "":
-        return None
-    session_id = session_id_of(text)
-    if session_id is None:
+async def _topic(request: web.Request) -> tuple[Community, StreamTopic]:
+    """The community and topic a read-only stream asks for, once the asker may read it.
+
+    Game night is public; a poker session's or coffee group's events need overlay read
+    access. A ``token`` in the URL is checked in every case, so that one that can write
+    is refused wherever it is put.
+    """
+    where, query = await community(request), request.query
+    session_id, poker, coffee = (query.get(name) or None for name in ("session", "poker", "coffee"))
+    if sum(value is not None for value in (session_id, poker, coffee)) > 1:
+        raise Malformed("Ask for one of session, poker or coffee")
+    topic = StreamTopic(
+        session_id=None if session_id is None else session_id_of(session_id),
+        poker_session=poker,
+        coffee_group=None if coffee is None else session_id_of(coffee),
+    )
+    if session_id is not None and topic.session_id is None:
         raise Malformed("session must be a session id")
-    return session_id
+    if coffee is not None and topic.coffee_group is None:
+        raise Malformed("coffee must be a coffee group id")
+    url_token = query.get("token")
+    if url_token is not None or not topic.is_game_night:
+        await request.config_dict[SERVICES].overlays.authorize(where, url_token, bearer_token(request))
+    return where, topic
 
 
 @routes.get("/sessions/live")
+@API({101: None}, errors=(400,))
 async def sessions_live(request: web.Request) -> web.WebSocketResponse:
     """The game-night WebSocket: auth, then subscribe to sessions."""
     client = _LiveClient(request.config_dict[SERVICES], await community(request))
@@ -177,10 +223,11 @@ async def sessions_live(request: web.Request) -> web.WebSocketResponse:
 
 
 @routes.get("/events")
+@API({101: None}, errors=(400, 401, 403, 404), query=TopicQuery, security=VIEWER, optional_auth=True)
 async def events_socket(request: web.Request) -> web.WebSocketResponse:
-    """A read-only WebSocket of the community's game-night events; no token needed."""
-    where, session_id = await community(request), _session_param(request)
-    return await _websocket(request, lambda event: reaches_overlay(event, where, session_id), _read_only)
+    """A read-only WebSocket of the community's game-night, poker-session or coffee-group events."""
+    where, topic = await _topic(request)
+    return await _websocket(request, lambda event: reaches_overlay(event, where, topic), _read_only)
 
 
 def _sse(event: Event) -> bytes:
@@ -203,9 +250,16 @@ def _last_event_id(request: web.Request) -> int | None:
 
 
 @routes.get("/events/stream")
+@API(
+    {200: Content("text/event-stream")},
+    errors=(400, 401, 403, 404),
+    query=StreamQuery,
+    security=VIEWER,
+    optional_auth=True,
+)
 async def events_stream(request: web.Request) -> web.StreamResponse:
-    """Server-Sent Events of the community's game-night events; ``Last-Event-ID`` replays missed ones."""
-    where, session_id, last_id = await community(request), _session_param(request), _last_event_id(request)
+    """Server-Sent Events of the same topics as ``/api/events``; ``Last-Event-ID`` replays missed ones."""
+    (where, topic), last_id = await _topic(request), _last_event_id(request)
     streams: EventStreams = request.config_dict[SERVICES].streams
     subscription = streams.subscribe()
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
@@ -216,13 +270,13 @@ async def events_stream(request: web.Request) -> web.StreamResponse:
         sent = 0
         if last_id is not None:
             sent = last_id
-            for event in await streams.replay(where, last_id, session_id):
+            for event in await streams.replay(where, last_id, topic):
                 await response.write(_sse(event))
                 sent = event.sequence or sent
         heartbeat = asyncio.create_task(_heartbeat(response, streams.heartbeat, subscription))
         async for event in subscription:
             # Events replayed above may arrive again live; the sequence tells.
-            if (event.sequence or 0) > sent and reaches_overlay(event, where, session_id):
+            if (event.sequence or 0) > sent and reaches_overlay(event, where, topic):
                 await response.write(_sse(event))
                 sent = event.sequence or sent
     except ConnectionError:

@@ -1,11 +1,54 @@
 """Session exports: the JSON document and the plain-text report of one game night."""
 
-from typing import Any
+from typing import Annotated, TypedDict
 
 from tallybot.core.gamenight_models import SessionExport, utc_ms
+from tallybot.core.shapes import GameStatusText, Meta, UtcMillis
+
+ChatVote = Annotated[str, Meta(enum=["thisgame++", "thisgame--"])]
 
 
-def export_json(export: SessionExport) -> dict[str, Any]:
+class ExportedSession(TypedDict):
+    """The session, with true/false flags."""
+
+    id: int
+    created_at: UtcMillis
+    closed_at: UtcMillis | None
+    is_active: bool
+    notes: str | None
+    games_played: int
+
+
+class ExportedGame(TypedDict):
+    """A game played in the session; ``players`` is the range such as ``3-8``."""
+
+    title: str
+    pack: str
+    players: str
+    type: str | None
+    played_at: UtcMillis
+    manually_added: bool
+    status: GameStatusText
+
+
+class ExportedChat(TypedDict):
+    """An imported chat message, and the vote it counted as, if any."""
+
+    username: str
+    message: str
+    timestamp: UtcMillis
+    vote: ChatVote | None
+
+
+class ExportJson(TypedDict):
+    """A session as a JSON download: the session, its games and its imported chat."""
+
+    session: ExportedSession
+    games: list[ExportedGame]
+    chat_logs: list[ExportedChat]
+
+
+def export_json(export: SessionExport) -> ExportJson:
     """The JSON export: the session, its games and its imported chat."""
     session = export.session
     return {

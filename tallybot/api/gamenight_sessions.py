@@ -6,24 +6,104 @@ routes (start/stop-player-check) live with the room monitor.
 """
 
 import re
-from typing import Any
+from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 from aiohttp import web
 
-from tallybot.api.gamenight_export import export_json, export_text
+from tallybot.api.gamenight_export import ExportJson, export_json, export_text
+from tallybot.api.gamenight_format import (
+    ChatImportJson,
+    NoActiveSession,
+    PlayerCountSet,
+    SessionDeleted,
+    SessionVotes,
+    StatusSet,
+    import_json,
+)
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import render_plain_error
+from tallybot.api.operations import HOST, Content, SpecDoc
 from tallybot.api.params import community, path_id, read_body, require_host
-from tallybot.core.chat_import import ChatImportResult, messages_from_items
+from tallybot.api.schema import Meta
+from tallybot.api.shapes import Message, PlainError
+from tallybot.core.chat_import import messages_from_items
 from tallybot.core.errors import Invalid, Malformed
 from tallybot.core.gamenight import BAD_PLAYER_COUNT, BAD_ROOM_CODE, SESSION_GAME_NOT_FOUND, SESSION_NOT_FOUND
-from tallybot.core.gamenight_models import epoch_ms, utc_ms
+from tallybot.core.shapes import AddedGameJson, GameStatusText, NewSessionJson, SessionGameJson, SessionJson
 
 PREFIX = "/api"
 routes = web.RouteTableDef()
 render_error = render_plain_error
+API = SpecDoc("Game night: sessions", PlainError)
 
 _GAME_ROUTE = "/sessions/{session_id}/games/{session_game_id}"
+RowId = Annotated[int, Meta(minimum=0, description="A row id; anything else is not found")]
+WholeNumber = int | Annotated[str, Meta(pattern=r"^\s*-?\d{1,18}\s*$")]
+
+
+class SessionPath(TypedDict):
+    """A session's id."""
+
+    id: RowId
+
+
+class SessionGamePath(TypedDict):
+    """A session's id and a session_games row id (not a game id)."""
+
+    session_id: RowId
+    session_game_id: RowId
+
+
+class SessionNotes(TypedDict, total=False):
+    """Notes on the session, such as "Friday game night"."""
+
+    notes: str | None
+
+
+class AddGame(TypedDict):
+    """The game to play now; a room code starts the room monitor."""
+
+    game_id: WholeNumber
+    manually_added: NotRequired[bool | Literal["true", "false"] | None]
+    room_code: NotRequired[str | None]
+
+
+class ChatLine(TypedDict, total=False):
+    """A chat message; the timestamp is ISO 8601 or milliseconds since 1970. Incomplete lines are skipped."""
+
+    username: str
+    message: str
+    timestamp: str | float
+
+
+class ChatImport(TypedDict):
+    """A chat log whose ``thisgame++`` / ``thisgame--`` messages count as votes."""
+
+    chatData: list[ChatLine]
+
+
+class ExportQuery(TypedDict, total=False):
+    """The download's format (text unless asked)."""
+
+    format: Annotated[str, Meta(enum=["json", "txt"])]
+
+
+class NewStatus(TypedDict):
+    """The session game's new status."""
+
+    status: GameStatusText
+
+
+class NewRoomCode(TypedDict):
+    """Four characters, A-Z and 0-9."""
+
+    room_code: str | None
+
+
+class NewPlayerCount(TypedDict):
+    """How many played; empty or null clears it."""
+
+    player_count: WholeNumber | None
 
 
 def _session_id(request: web.Request, name: str = "id") -> int:
@@ -53,22 +133,27 @@ def _whole_number(value: Any) -> int | None:
 
 
 @routes.get("/sessions")
+@API({200: list[SessionJson]})
 async def list_sessions(request: web.Request) -> web.Response:
     """Every session of the community, newest first, with games_played."""
     sessions = await request.config_dict[SERVICES].game_nights.all(await community(request))
-    return web.json_response([session.as_data() for session in sessions])
+    body: list[SessionJson] = [session.as_data() for session in sessions]
+    return web.json_response(body)
 
 
 @routes.get("/sessions/active")
+@API({200: (SessionJson, NoActiveSession)})
 async def active_session(request: web.Request) -> web.Response:
     """The active session, or ``{"session": null, ...}``."""
     session = await request.config_dict[SERVICES].game_nights.active(await community(request))
     if session is None:
-        return web.json_response({"session": None, "message": "No active session"})
+        none: NoActiveSession = {"session": None, "message": "No active session"}
+        return web.json_response(none)
     return web.json_response(session.as_data())
 
 
 @routes.get("/sessions/{id}")
+@API({200: SessionJson}, errors=(404,), path=SessionPath)
 async def get_session(request: web.Request) -> web.Response:
     """One session."""
     session = await request.config_dict[SERVICES].game_nights.get(await community(request), _session_id(request))
@@ -76,15 +161,17 @@ async def get_session(request: web.Request) -> web.Response:
 
 
 @routes.post("/sessions")
+@API({201: NewSessionJson}, request=SessionNotes, security=HOST)
 async def create_session(request: web.Request) -> web.Response:
     """Start a session (one active per community)."""
     where, _ = await require_host(request)
     data, _ = await read_body(request)
     session = await request.config_dict[SERVICES].game_nights.start(where, _optional_text(data, "notes"))
-    return web.json_response(session.as_data(with_count=False), status=201)
+    return web.json_response(session.as_new_data(), status=201)
 
 
 @routes.post("/sessions/{id}/close")
+@API({200: SessionJson}, errors=(404,), request=SessionNotes, path=SessionPath, security=HOST)
 async def close_session(request: web.Request) -> web.Response:
     """Close a session; playing games become played."""
     where, _ = await require_host(request)
@@ -95,30 +182,37 @@ async def close_session(request: web.Request) -> web.Response:
 
 
 @routes.delete("/sessions/{id}")
+@API({200: SessionDeleted}, errors=(400, 404), path=SessionPath, security=HOST)
 async def delete_session(request: web.Request) -> web.Response:
     """Delete a closed session, with its games and chat logs."""
     where, _ = await require_host(request)
     session_id = _session_id(request)
     await request.config_dict[SERVICES].game_nights.delete(where, session_id)
-    return web.json_response({"message": "Session deleted successfully", "sessionId": session_id})
+    body: SessionDeleted = {"message": "Session deleted successfully", "sessionId": session_id}
+    return web.json_response(body)
 
 
 @routes.get("/sessions/{id}/games")
+@API({200: list[SessionGameJson]}, errors=(404,), path=SessionPath)
 async def session_games(request: web.Request) -> web.Response:
     """The games of a session, in the order they were played."""
     games = await request.config_dict[SERVICES].game_nights.games(await community(request), _session_id(request))
-    return web.json_response([game.as_data() for game in games])
+    body: list[SessionGameJson] = [game.as_data() for game in games]
+    return web.json_response(body)
 
 
 @routes.get("/sessions/{id}/votes")
+@API({200: SessionVotes}, errors=(404,), path=SessionPath)
 async def session_votes(request: web.Request) -> web.Response:
     """A session's live votes per game, best net score first."""
     session_id = _session_id(request)
     games = await request.config_dict[SERVICES].votes.session_votes(await community(request), session_id)
-    return web.json_response({"session_id": session_id, "votes": [game.as_data() for game in games]})
+    body: SessionVotes = {"session_id": session_id, "votes": [game.as_data() for game in games]}
+    return web.json_response(body)
 
 
 @routes.post("/sessions/{id}/games")
+@API({201: AddedGameJson}, errors=(404,), request=AddGame, path=SessionPath, security=HOST)
 async def add_game(request: web.Request) -> web.Response:
     """Start playing a game in the session."""
     where, _ = await require_host(request)
@@ -136,40 +230,12 @@ async def add_game(request: web.Request) -> web.Response:
     room_code = _optional_text(data, "room_code")
     services = request.config_dict[SERVICES]
     added = await services.game_nights.add_game(where, session_id, game_id, manual, room_code)
-    return web.json_response(added.as_added_data(), status=201)
-
-
-def _import_body(result: ChatImportResult) -> dict[str, Any]:
-    votes_by_game = {
-        str(game_id): {"title": tally.title, "upvotes": tally.upvotes, "downvotes": tally.downvotes}
-        for game_id, tally in result.votes_by_game.items()
-    }
-    timeline = [
-        {"title": entry.title, "played_at": utc_ms(entry.played_at), "played_at_ms": epoch_ms(entry.played_at)}
-        for entry in result.timeline
-    ]
-    matches = [
-        {
-            "username": match.message.username,
-            "vote": match.vote_type.chat_text,
-            "timestamp": match.message.raw_timestamp,
-            "timestamp_ms": epoch_ms(match.message.timestamp),
-            "matched_game": match.game.title,
-            "game_played_at": utc_ms(match.game.played_at),
-        }
-        for match in result.matches
-    ]
-    return {
-        "message": "Chat log imported and processed successfully",
-        "messagesImported": result.messages_imported,
-        "duplicatesSkipped": result.duplicates_skipped,
-        "votesProcessed": result.votes_processed,
-        "votesByGame": votes_by_game,
-        "debug": {"sessionGamesTimeline": timeline, "voteMatches": matches},
-    }
+    body: AddedGameJson = added.as_added_data()
+    return web.json_response(body, status=201)
 
 
 @routes.post("/sessions/{id}/chat-import")
+@API({200: ChatImportJson}, errors=(404,), request=ChatImport, path=SessionPath, security=HOST)
 async def chat_import(request: web.Request) -> web.Response:
     """Import a chat log; its ``thisgame++`` / ``thisgame--`` messages count as votes."""
     where, _ = await require_host(request)
@@ -180,10 +246,11 @@ async def chat_import(request: web.Request) -> web.Response:
         raise Malformed("chatData must be an array")
     messages = messages_from_items(items)
     result = await request.config_dict[SERVICES].game_nights.import_chat(where, session_id, messages)
-    return web.json_response(_import_body(result))
+    return web.json_response(import_json(result))
 
 
 @routes.get("/sessions/{id}/export")
+@API({200: (ExportJson, Content("text/plain"))}, errors=(400, 404), query=ExportQuery, path=SessionPath, security=HOST)
 async def export_session(request: web.Request) -> web.Response:
     """Download a session as JSON or as text (the default)."""
     where, _ = await require_host(request)
@@ -199,6 +266,7 @@ async def export_session(request: web.Request) -> web.Response:
 
 
 @routes.patch(_GAME_ROUTE + "/status")
+@API({200: StatusSet}, errors=(404,), request=NewStatus, path=SessionGamePath, security=HOST)
 async def set_status(request: web.Request) -> web.Response:
     """Set a session game's status."""
     where, _ = await require_host(request)
@@ -208,19 +276,23 @@ async def set_status(request: web.Request) -> web.Response:
     services = request.config_dict[SERVICES]
     text = status if isinstance(status, str) else None
     new = await services.game_nights.set_status(where, session_id, session_game_id, text)
-    return web.json_response({"message": "Status updated successfully", "status": new.value})
+    body: StatusSet = {"message": "Status updated successfully", "status": new.value}
+    return web.json_response(body)
 
 
 @routes.delete(_GAME_ROUTE)
+@API({200: Message}, errors=(404,), path=SessionGamePath, security=HOST)
 async def remove_game(request: web.Request) -> web.Response:
     """Take a game out of a session."""
     where, _ = await require_host(request)
     session_id, session_game_id = _session_game_ids(request)
     await request.config_dict[SERVICES].game_nights.remove_game(where, session_id, session_game_id)
-    return web.json_response({"message": "Game removed from session successfully"})
+    body: Message = {"message": "Game removed from session successfully"}
+    return web.json_response(body)
 
 
 @routes.patch(_GAME_ROUTE + "/room-code")
+@API({200: SessionGameJson}, errors=(404,), request=NewRoomCode, path=SessionGamePath, security=HOST)
 async def set_room_code(request: web.Request) -> web.Response:
     """Record a session game's room code."""
     where, _ = await require_host(request)
@@ -235,6 +307,7 @@ async def set_room_code(request: web.Request) -> web.Response:
 
 
 @routes.patch(_GAME_ROUTE + "/player-count")
+@API({200: PlayerCountSet}, errors=(404,), request=NewPlayerCount, path=SessionGamePath, security=HOST)
 async def set_player_count(request: web.Request) -> web.Response:
     """Record how many played a session game."""
     where, _ = await require_host(request)
@@ -246,4 +319,5 @@ async def set_player_count(request: web.Request) -> web.Response:
         raise Invalid(BAD_PLAYER_COUNT)
     services = request.config_dict[SERVICES]
     recorded = await services.game_nights.set_player_count(where, session_id, session_game_id, count)
-    return web.json_response({"message": "Player count updated successfully", "player_count": recorded})
+    body: PlayerCountSet = {"message": "Player count updated successfully", "player_count": recorded}
+    return web.json_response(body)

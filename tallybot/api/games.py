@@ -6,21 +6,40 @@ times as ``2026-03-15T19:00:00.000Z``. Errors are ``{"error": message, **details
 """
 
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Annotated, NotRequired, TypedDict, TypeVar
 
 from aiohttp import web
 
-from tallybot.api.formats import iso_z
+from tallybot.api.games_format import (
+    FavorSet,
+    GameJson,
+    ImportJson,
+    PackJson,
+    PackMetaJson,
+    PackToggled,
+    PickJson,
+    StatsJson,
+    game_json,
+    import_json,
+    pack_json,
+    pack_meta_json,
+    pick_json,
+    stats_json,
+)
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import render_plain_error
+from tallybot.api.operations import HOST, Content, SpecDoc
 from tallybot.api.params import Params, community, path_id, read_body, require_host
+from tallybot.api.schema import Meta
+from tallybot.api.shapes import Message, PlainError
 from tallybot.core.errors import Malformed, NotFound
-from tallybot.core.game_models import CatalogueStats, Drawing, Game, GameDetails, GameFilter, Length, Pack
+from tallybot.core.game_models import Drawing, GameDetails, GameFilter, Length
 from tallybot.core.games import GAME_NOT_FOUND, GameService
 
 PREFIX = "/api"
 routes = web.RouteTableDef()
 render_error = render_plain_error
+API = SpecDoc("Game night: catalogue", PlainError)
 
 E = TypeVar("E", bound=StrEnum)
 _FLAGS = ("has_audience", "family_friendly")
@@ -28,52 +47,76 @@ _CSV_TYPES = {"text/csv", "text/plain"}
 # Ids are SQLite integers; a larger one cannot exist (and cannot even be asked for).
 _MAX_ID = 2**63 - 1
 
-
-def game_json(game: Game) -> dict[str, Any]:
-    """A game as the original project's API wrote it."""
-    details = game.details
-    return {
-        "id": game.id,
-        "pack_name": details.pack_name,
-        "title": details.title,
-        "min_players": details.min_players,
-        "max_players": details.max_players,
-        "length_minutes": details.length_minutes,
-        "has_audience": int(details.has_audience),
-        "family_friendly": int(details.family_friendly),
-        "game_type": details.game_type,
-        "secondary_type": details.secondary_type,
-        "play_count": game.play_count,
-        "popularity_score": game.popularity_score,
-        "upvotes": game.upvotes,
-        "downvotes": game.downvotes,
-        "enabled": int(game.enabled),
-        "favor_bias": game.favor_bias,
-        "created_at": iso_z(game.created_at),
-    }
+RowId = Annotated[int, Meta(minimum=0, description="A row id; anything else is not found")]
+Choice = Annotated[str, Meta(enum=[*Drawing])]
+Bucket = Annotated[str, Meta(enum=[*Length])]
+Bias = Annotated[int, Meta(enum=[-1, 0, 1])]
 
 
-def _pack_meta(pack: Pack) -> dict[str, Any]:
-    return {
-        "name": pack.name,
-        "favor_bias": pack.favor_bias,
-        "total_count": pack.game_count,
-        "enabled_count": pack.enabled_count,
-        "total_plays": pack.play_count,
-    }
+class GamePath(TypedDict):
+    """A game's id."""
+
+    id: RowId
 
 
-def _stats_json(stats: CatalogueStats) -> dict[str, Any]:
-    return {
-        "totalGames": stats.total_games,
-        "enabledGames": stats.enabled_games,
-        "totalPacks": stats.total_packs,
-        "totalSessions": stats.total_sessions,
-        "totalPlays": stats.total_plays,
-        "totalVotes": stats.total_votes,
-        "topRatedGames": [game_json(game) for game in stats.top_rated],
-        "mostPlayedGames": [game_json(game) for game in stats.most_played],
-    }
+class PackPath(TypedDict):
+    """A pack's name."""
+
+    name: str
+
+
+class GameQuery(TypedDict, total=False):
+    """Filters of the game list; each one narrows it."""
+
+    enabled: bool
+    playerCount: Annotated[int, Meta(minimum=1)]
+    drawing: Choice
+    length: Bucket
+    familyFriendly: bool
+    pack: str
+
+
+class PickRequest(TypedDict, total=False):
+    """What the picked game must fit; ``excludePlayed`` leaves out games of the session ``sessionId``."""
+
+    playerCount: Annotated[int, Meta(minimum=1)]
+    drawing: Choice
+    length: Bucket
+    familyFriendly: bool
+    sessionId: Annotated[int, Meta(minimum=1)]
+    excludePlayed: bool
+
+
+class NewGame(TypedDict):
+    """A custom game. The flags may be sent as booleans or as 0/1, the way games come out."""
+
+    pack_name: str
+    title: str
+    min_players: int
+    max_players: int
+    length_minutes: NotRequired[int | None]
+    has_audience: NotRequired[bool | Annotated[int, Meta(enum=[0, 1])] | None]
+    family_friendly: NotRequired[bool | Annotated[int, Meta(enum=[0, 1])] | None]
+    game_type: NotRequired[str | None]
+    secondary_type: NotRequired[str | None]
+
+
+class CsvImport(TypedDict):
+    """A CSV document with a header row, sent inside JSON."""
+
+    csvData: str
+
+
+class PackToggle(TypedDict):
+    """Enable or disable every game of the pack."""
+
+    enabled: bool
+
+
+class FavorBias(TypedDict):
+    """-1 picks less often, 0 as usual, 1 more often."""
+
+    favor_bias: Bias
 
 
 def _games(request: web.Request) -> GameService:
@@ -128,30 +171,37 @@ async def _details(request: web.Request) -> GameDetails:
 
 
 @routes.get("/games")
+@API({200: list[GameJson]}, errors=(400,), query=GameQuery)
 async def list_games(request: web.Request) -> web.Response:
     """Games, filtered by the query string, by pack and title."""
     params = await Params.of(request)
     filters = _filters(params, listing=True)
     params.check()
     games = await _games(request).list_games(await community(request), filters)
-    return web.json_response([game_json(game) for game in games])
+    body: list[GameJson] = [game_json(game) for game in games]
+    return web.json_response(body)
 
 
 @routes.get("/games/packs")
+@API({200: list[PackJson]})
 async def list_packs(request: web.Request) -> web.Response:
     """Every pack, with its favour bias."""
     packs = await _games(request).packs(await community(request))
-    return web.json_response([{"name": pack.name, "favor_bias": pack.favor_bias} for pack in packs])
+    body: list[PackJson] = [pack_json(pack) for pack in packs]
+    return web.json_response(body)
 
 
 @routes.get("/games/meta/packs")
+@API({200: list[PackMetaJson]})
 async def pack_meta(request: web.Request) -> web.Response:
     """Every pack with its game counts and plays."""
     packs = await _games(request).packs(await community(request))
-    return web.json_response([_pack_meta(pack) for pack in packs])
+    body: list[PackMetaJson] = [pack_meta_json(pack) for pack in packs]
+    return web.json_response(body)
 
 
 @routes.get("/games/export/csv")
+@API({200: Content("text/csv")}, security=HOST)
 async def export_csv(request: web.Request) -> web.Response:
     """Every game as a CSV download."""
     where, _ = await require_host(request)
@@ -161,6 +211,7 @@ async def export_csv(request: web.Request) -> web.Response:
 
 
 @routes.post("/games/import/csv")
+@API({200: ImportJson}, request=(CsvImport, Content("text/csv"), Content("text/plain")), security=HOST)
 async def import_csv(request: web.Request) -> web.Response:
     """Import games from CSV, sent as text/csv or as JSON ``{"csvData": "..."}``; all rows or none."""
     where, _ = await require_host(request)
@@ -176,11 +227,11 @@ async def import_csv(request: web.Request) -> web.Response:
     if not text:
         raise Malformed("csvData is required")
     report = await _games(request).import_csv(where, text)
-    body = {"message": "Import complete", "imported": report.imported, "updated": report.updated}
-    return web.json_response({**body, "skipped": report.skipped})
+    return web.json_response(import_json(report))
 
 
 @routes.patch("/games/packs/{name}/toggle")
+@API({200: PackToggled}, errors=(404,), request=PackToggle, path=PackPath, security=HOST)
 async def toggle_pack(request: web.Request) -> web.Response:
     """Enable or disable every game of a pack: ``{"enabled": true|false}``."""
     where, _ = await require_host(request)
@@ -188,11 +239,12 @@ async def toggle_pack(request: web.Request) -> web.Response:
     enabled = params.boolean("enabled")
     params.check()
     count = await _games(request).set_pack_enabled(where, request.match_info["name"], enabled)
-    message = f"Pack {'enabled' if enabled else 'disabled'} successfully"
-    return web.json_response({"message": message, "gamesAffected": count})
+    body: PackToggled = {"message": f"Pack {'enabled' if enabled else 'disabled'} successfully", "gamesAffected": count}
+    return web.json_response(body)
 
 
 @routes.patch("/games/packs/{name}/favor")
+@API({200: FavorSet}, errors=(404,), request=FavorBias, path=PackPath, security=HOST)
 async def favor_pack(request: web.Request) -> web.Response:
     """Set a pack's favour bias: ``{"favor_bias": -1|0|1}``."""
     where, _ = await require_host(request)
@@ -200,10 +252,12 @@ async def favor_pack(request: web.Request) -> web.Response:
     favor_bias = params.integer("favor_bias")
     params.check()
     pack = await _games(request).set_pack_favor(where, request.match_info["name"], favor_bias)
-    return web.json_response({"message": "Pack favor bias updated successfully", "favor_bias": pack.favor_bias})
+    body: FavorSet = {"message": "Pack favor bias updated successfully", "favor_bias": pack.favor_bias}
+    return web.json_response(body)
 
 
 @routes.get("/games/{id}")
+@API({200: GameJson}, errors=(404,), path=GamePath)
 async def get_game(request: web.Request) -> web.Response:
     """One game."""
     game = await _games(request).get_game(await community(request), _game_id(request))
@@ -211,6 +265,7 @@ async def get_game(request: web.Request) -> web.Response:
 
 
 @routes.post("/games")
+@API({201: GameJson}, errors=(409,), request=NewGame, security=HOST)
 async def add_game(request: web.Request) -> web.Response:
     """Add a custom game."""
     where, _ = await require_host(request)
@@ -219,6 +274,7 @@ async def add_game(request: web.Request) -> web.Response:
 
 
 @routes.put("/games/{id}")
+@API({200: GameJson}, errors=(404, 409), request=NewGame, path=GamePath, security=HOST)
 async def update_game(request: web.Request) -> web.Response:
     """Replace a custom game's details."""
     where, _ = await require_host(request)
@@ -228,14 +284,17 @@ async def update_game(request: web.Request) -> web.Response:
 
 
 @routes.delete("/games/{id}")
+@API({200: Message}, errors=(404, 409), path=GamePath, security=HOST)
 async def delete_game(request: web.Request) -> web.Response:
     """Delete a custom game that was never played."""
     where, _ = await require_host(request)
     await _games(request).delete_game(where, _game_id(request))
-    return web.json_response({"message": "Game deleted successfully"})
+    body: Message = {"message": "Game deleted successfully"}
+    return web.json_response(body)
 
 
 @routes.patch("/games/{id}/toggle")
+@API({200: GameJson}, errors=(404,), path=GamePath, security=HOST)
 async def toggle_game(request: web.Request) -> web.Response:
     """Flip whether a game is enabled; returns the game."""
     where, _ = await require_host(request)
@@ -244,6 +303,7 @@ async def toggle_game(request: web.Request) -> web.Response:
 
 
 @routes.patch("/games/{id}/favor")
+@API({200: FavorSet}, errors=(404,), request=FavorBias, path=GamePath, security=HOST)
 async def favor_game(request: web.Request) -> web.Response:
     """Set a game's favour bias: ``{"favor_bias": -1|0|1}``."""
     where, _ = await require_host(request)
@@ -252,10 +312,12 @@ async def favor_game(request: web.Request) -> web.Response:
     favor_bias = params.integer("favor_bias")
     params.check()
     game = await _games(request).set_game_favor(where, game_id, favor_bias)
-    return web.json_response({"message": "Favor bias updated successfully", "favor_bias": game.favor_bias})
+    body: FavorSet = {"message": "Favor bias updated successfully", "favor_bias": game.favor_bias}
+    return web.json_response(body)
 
 
 @routes.post("/pick")
+@API({200: PickJson}, errors=(404,), request=PickRequest)
 async def pick(request: web.Request) -> web.Response:
     """One enabled game that fits, chosen at random by weight."""
     params = await Params.of(request)
@@ -266,11 +328,11 @@ async def pick(request: web.Request) -> web.Response:
     if session_id is not None and session_id > _MAX_ID:
         raise NotFound("Session not found")
     chosen = await _games(request).pick(await community(request), filters, session_id, exclude_played)
-    body = {"game": game_json(chosen.game), "poolSize": chosen.pool_size, "totalEnabled": chosen.total_enabled}
-    return web.json_response(body)
+    return web.json_response(pick_json(chosen))
 
 
 @routes.get("/stats")
+@API({200: StatsJson})
 async def stats(request: web.Request) -> web.Response:
     """Totals, the top-rated games and the most-played games."""
-    return web.json_response(_stats_json(await _games(request).stats(await community(request))))
+    return web.json_response(stats_json(await _games(request).stats(await community(request))))

@@ -39,6 +39,7 @@ _STATUS: tuple[tuple[type[DomainError], int], ...] = (
 _HTTP_MESSAGES = {
     404: "Not found",
     405: "Method not allowed",
+    408: "The request body did not arrive in time",
     413: "The request body is too large",
     415: "Unsupported media type",
 }
@@ -70,6 +71,9 @@ def error_middleware(render: ErrorRenderer) -> Middleware:
             response = render(exc.status, _HTTP_MESSAGES.get(exc.status, exc.reason), None)
             if exc.status == 405 and "Allow" in exc.headers:
                 response.headers["Allow"] = exc.headers["Allow"]
+            if exc.status in (408, 413):
+                # The rest of the body may still be on its way: the connection serves no more requests.
+                response.force_close()
             return response
         except Exception:
             log.exception("unhandled error in %s %s", request.method, request.path)

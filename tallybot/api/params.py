@@ -4,6 +4,7 @@ Parameters are collected with ``Params`` so that every problem is reported at on
 the coffee spec asks, and each one raises ``Malformed`` with a per-field breakdown.
 """
 
+import asyncio
 import contextlib
 import json
 import math
@@ -13,11 +14,46 @@ from typing import Any, cast
 
 from aiohttp import web
 
-from tallybot.api.keys import SERVICES
+from tallybot.api.keys import READ_TIMEOUT, SERVICES
 from tallybot.core.errors import Forbidden, Malformed, NotFound, Unauthorized
 from tallybot.core.models import Community, Principal
 
 _FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+# No request of any spec nests deeper than a few levels.
+MAX_JSON_DEPTH = 32
+
+
+async def receive_body(request: web.Request) -> None:
+    """Take in the whole request body before the handler runs, within the read timeout.
+
+    aiohttp keeps what was read, so the handler never waits on a slow client. A body that
+    takes too long is HTTP 408, one that is too large 413, and one that cannot be decoded
+    (a broken form, multipart or compressed body) Malformed.
+    """
+    if not request.body_exists:
+        return
+    try:
+        async with asyncio.timeout(request.config_dict[READ_TIMEOUT]):
+            if request.content_type in _FORM_TYPES:
+                await request.post()
+            else:
+                await request.read()
+    except TimeoutError:
+        raise web.HTTPRequestTimeout() from None
+    except (ValueError, web.RequestPayloadError):
+        raise Malformed("The request body could not be read") from None
+
+
+def _depth(data: Any) -> int:
+    """How deeply JSON containers nest in ``data``, counted without recursion."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(data, 1)] if isinstance(data, dict | list) else []
+    while pending:
+        value, depth = pending.pop()
+        deepest = max(deepest, depth)
+        children = value.values() if isinstance(value, dict) else value
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
 
 
 async def read_body(request: web.Request) -> tuple[dict[str, Any], bool]:
@@ -34,10 +70,16 @@ async def read_body(request: web.Request) -> tuple[dict[str, Any], bool]:
     raw = await request.read()
     if not raw.strip():
         return {}, False
+    too_deep = Malformed(f"The request body nests more than {MAX_JSON_DEPTH} levels deep")
     try:
         data = json.loads(raw)
-    except (ValueError, RecursionError):
+    except ValueError:
         raise Malformed("The request body is not valid JSON") from None
+    except RecursionError:
+        # The decoder gives up past Python's recursion limit, far beyond ours.
+        raise too_deep from None
+    if _depth(data) > MAX_JSON_DEPTH:
+        raise too_deep
     if not isinstance(data, dict):
         raise Malformed("The request body must be a JSON object")
     return data, False

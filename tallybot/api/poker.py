@@ -7,24 +7,46 @@ such prompt, 409 for a clash with the state. The participant token from ``create
 ``join`` comes as ``Authorization: Bearer <token>``, as the spec's headers show.
 """
 
-import csv
-import io
+import functools
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import render_plain_error
-from tallybot.api.params import Params, bearer_token, community, read_body
+from tallybot.api.operations import POKER, Content, SpecDoc
+from tallybot.api.params import Params, bearer_token, client_address, community, read_body
+from tallybot.api.poker_format import (
+    Card,
+    HistoryQuery,
+    Joined,
+    NewPrompt,
+    NewSession,
+    Participant,
+    PokerHistoryJson,
+    PromptCreated,
+    PromptJson,
+    PromptPath,
+    PromptViewJson,
+    Seat,
+    SessionPath,
+    VoteJson,
+    WaitQuery,
+    WatchQuery,
+    history_csv,
+    history_json,
+    view_json,
+)
+from tallybot.api.shapes import PlainError
 from tallybot.core.errors import DomainError, Malformed
 from tallybot.core.poker import PokerService
-from tallybot.core.poker_models import PromptView, SessionHistory, Voter
-from tallybot.core.poker_rules import figure, result_data
 
 PREFIX = "/session"
 routes = web.RouteTableDef()
-
-_CSV_COLUMNS = ("prompt_id", "prompt", "rounds", "votes", "min", "max", "median", "mean", "consensus", "outliers")
+API = SpecDoc("Planning poker", PlainError)
+# Every route with a session id counts unknown ids per address, and turns a guesser away.
+_GUESSES = (404, 429)
 
 
 def render_error(status: int, message: str, error: DomainError | None) -> web.Response:
@@ -34,6 +56,19 @@ def render_error(status: int, message: str, error: DomainError | None) -> web.Re
 
 def _poker(request: web.Request) -> PokerService:
     return request.config_dict[SERVICES].poker
+
+
+def _counting_guesses(
+    handler: Callable[[web.Request], Awaitable[web.Response]],
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """A handler for a route with a session id, where asking about unknown ids is rate limited per address."""
+
+    @functools.wraps(handler)
+    async def handle(request: web.Request) -> web.Response:
+        with _poker(request).counting_guesses(client_address(request)):
+            return await handler(request)
+
+    return handle
 
 
 async def _poll_params(request: web.Request) -> tuple[Params, dict[str, Any]]:
@@ -69,65 +104,8 @@ def _deck(params: Params, value: Any) -> str | list[str] | None:
     return None
 
 
-def _voter(voter: Voter, revealed: bool) -> dict[str, Any]:
-    shown: dict[str, Any] = {"participant_id": voter.name, "voted": voter.voted}
-    if revealed:
-        shown["vote"] = voter.card
-    return shown
-
-
-def _view(view: PromptView) -> dict[str, Any]:
-    return {
-        "session_id": view.session_id,
-        "prompt_id": view.prompt.public_id,
-        "prompt": view.prompt.text,
-        "deck": list(view.deck),
-        "round": view.round,
-        "revealed": view.revealed,
-        "version": view.version,
-        "participants": [_voter(voter, view.revealed) for voter in view.voters],
-        "result": None if view.result is None else result_data(view.result),
-        "earlier_rounds": [result_data(result) for result in view.earlier_rounds],
-    }
-
-
-def _history(history: SessionHistory) -> dict[str, Any]:
-    prompts = [
-        {
-            "prompt_id": record.prompt.public_id,
-            "prompt": record.prompt.text,
-            "result": None if record.result is None else result_data(record.result),
-            "rounds": [result_data(result) for result in record.rounds],
-        }
-        for record in history.prompts
-    ]
-    return {"session_id": history.session_id, "deck": list(history.deck), "closed": history.closed, "prompts": prompts}
-
-
-def _cell(text: str) -> str:
-    # Spreadsheets run cells that start like a formula; a leading quote keeps them text.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
-def _history_csv(history: SessionHistory) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(_CSV_COLUMNS)
-    for record in history.prompts:
-        row: list[Any] = [record.prompt.public_id, _cell(record.prompt.text), len(record.rounds)]
-        result = record.result
-        if result is None:
-            row += [""] * (len(_CSV_COLUMNS) - len(row))
-        else:
-            votes = "; ".join(f"{name}: {card}" for name, card in result.votes)
-            numbers = [figure(value) for value in (result.minimum, result.maximum, result.median, result.mean)]
-            row += [_cell(votes), *("" if n is None else n for n in numbers), str(result.consensus).lower()]
-            row.append(_cell("; ".join(result.outliers)))
-        writer.writerow(row)
-    return out.getvalue()
-
-
 @routes.post("/create")
+@API({201: Seat}, errors=(503,), request=NewSession)
 async def create_session(request: web.Request) -> web.Response:
     """Open a session; the creator owns it."""
     data, from_text = await read_body(request)
@@ -136,21 +114,31 @@ async def create_session(request: web.Request) -> web.Response:
     deck = _deck(params, data.get("deck"))
     params.check()
     seat = await _poker(request).create_session(await community(request), name, deck)
-    return web.json_response({"session_id": seat.session_id, "token": seat.token}, status=201)
+    # Only chat seats come without a token; one asked for over HTTP always has one.
+    assert seat.token is not None
+    body: Seat = {"session_id": seat.session_id, "token": seat.token}
+    return web.json_response(body, status=201)
 
 
 @routes.post("/{session_id}/join")
+@API({200: Joined}, errors=(*_GUESSES, 409), request=Participant, path=SessionPath)
+@_counting_guesses
 async def join(request: web.Request) -> web.Response:
     """Join an open session."""
     params = await Params.of(request)
     name = params.string("participant_id", max_length=1000)
     params.check()
     seat = await _poker(request).join(await community(request), request.match_info["session_id"], name)
-    return web.json_response({"token": seat.token})
+    # Only chat seats come without a token; one asked for over HTTP always has one.
+    assert seat.token is not None
+    body: Joined = {"token": seat.token}
+    return web.json_response(body)
 
 
 @routes.get("/{session_id}/prompt/wait")
 @routes.post("/{session_id}/prompt/wait")
+@API({200: PromptJson, 204: None}, errors=(400, *_GUESSES), request=WaitQuery, query=WaitQuery, path=SessionPath)
+@_counting_guesses
 async def wait_for_prompt(request: web.Request) -> web.Response:
     """Long poll for a prompt newer than ``last_prompt_id``; 204 when the timeout passes."""
     params, data = await _poll_params(request)
@@ -161,21 +149,27 @@ async def wait_for_prompt(request: web.Request) -> web.Response:
     prompt = await _poker(request).wait_for_prompt(where, request.match_info["session_id"], last, timeout)
     if prompt is None:
         return web.Response(status=204)
-    return web.json_response({"prompt_id": prompt.public_id, "prompt": prompt.text})
+    body: PromptJson = {"prompt_id": prompt.public_id, "prompt": prompt.text}
+    return web.json_response(body)
 
 
 @routes.post("/{session_id}/prompt/create")
+@API({201: PromptCreated}, errors=_GUESSES, request=NewPrompt, path=SessionPath, security=POKER)
+@_counting_guesses
 async def create_prompt(request: web.Request) -> web.Response:
     """Put a new story to the session (owner only)."""
     params = await Params.of(request)
     text = params.string("prompt", max_length=10_000)
     params.check()
     where = await community(request)
-    prompt = await _poker(request).create_prompt(where, request.match_info["session_id"], bearer_token(request), text)
-    return web.json_response({"prompt_id": prompt.public_id}, status=201)
+    view = await _poker(request).create_prompt(where, request.match_info["session_id"], bearer_token(request), text)
+    body: PromptCreated = {"prompt_id": view.prompt.public_id}
+    return web.json_response(body, status=201)
 
 
 @routes.post("/{session_id}/prompt/{prompt_id}/vote")
+@API({200: VoteJson}, errors=(*_GUESSES, 409), request=Card, path=PromptPath, security=POKER)
+@_counting_guesses
 async def vote(request: web.Request) -> web.Response:
     """Play a card; voting again replaces it until the prompt is revealed."""
     data, from_text = await read_body(request)
@@ -188,13 +182,21 @@ async def vote(request: web.Request) -> web.Response:
         raise Malformed("prompt_id in the body does not match the prompt in the path", {"prompt_id": ["mismatch"]})
     where = await community(request)
     cast = await _poker(request).vote(where, request.match_info["session_id"], prompt_id, bearer_token(request), card)
-    return web.json_response(
-        {"prompt_id": cast.prompt_id, "round": cast.round, "vote": cast.card, "revealed": cast.revealed}
-    )
+    body: VoteJson = {"prompt_id": cast.prompt_id, "round": cast.round, "vote": cast.card, "revealed": cast.revealed}
+    return web.json_response(body)
 
 
 @routes.get("/{session_id}/prompt/{prompt_id}/watch")
 @routes.post("/{session_id}/prompt/{prompt_id}/watch")
+@API(
+    {200: PromptViewJson, 204: None},
+    errors=(400, *_GUESSES),
+    request=WatchQuery,
+    query=WatchQuery,
+    path=PromptPath,
+    security=POKER,
+)
+@_counting_guesses
 async def watch(request: web.Request) -> web.Response:
     """The prompt, who has voted and, once revealed, the cards; ``since_version`` makes it a long poll."""
     params, _ = await _poll_params(request)
@@ -211,30 +213,36 @@ async def watch(request: web.Request) -> web.Response:
     )
     if view is None:
         return web.Response(status=204)
-    return web.json_response(_view(view))
+    return web.json_response(view_json(view))
 
 
 @routes.post("/{session_id}/prompt/{prompt_id}/reveal")
+@API({200: PromptViewJson}, errors=(*_GUESSES, 409), path=PromptPath, security=POKER)
+@_counting_guesses
 async def reveal(request: web.Request) -> web.Response:
     """Show the cards before everyone has voted (owner only)."""
     match = request.match_info
     view = await _poker(request).reveal(
         await community(request), match["session_id"], match["prompt_id"], bearer_token(request)
     )
-    return web.json_response(_view(view))
+    return web.json_response(view_json(view))
 
 
 @routes.post("/{session_id}/prompt/{prompt_id}/revote")
+@API({200: PromptViewJson}, errors=(*_GUESSES, 409), path=PromptPath, security=POKER)
+@_counting_guesses
 async def revote(request: web.Request) -> web.Response:
     """Clear the cards for a new round (owner only); earlier rounds keep their results."""
     match = request.match_info
     view = await _poker(request).revote(
         await community(request), match["session_id"], match["prompt_id"], bearer_token(request)
     )
-    return web.json_response(_view(view))
+    return web.json_response(view_json(view))
 
 
 @routes.post("/{session_id}/close")
+@API({204: None}, errors=_GUESSES, path=SessionPath, security=POKER)
+@_counting_guesses
 async def close(request: web.Request) -> web.Response:
     """Close the session (owner only); waiting long polls get 404."""
     await _poker(request).close(await community(request), request.match_info["session_id"], bearer_token(request))
@@ -242,6 +250,14 @@ async def close(request: web.Request) -> web.Response:
 
 
 @routes.get("/{session_id}/history")
+@API(
+    {200: (PokerHistoryJson, Content("text/csv"))},
+    errors=(400, *_GUESSES),
+    query=HistoryQuery,
+    path=SessionPath,
+    security=POKER,
+)
+@_counting_guesses
 async def history(request: web.Request) -> web.Response:
     """Every prompt with its final result, as JSON or (``?format=csv``) CSV."""
     wanted = request.query.get("format", "json")
@@ -250,9 +266,10 @@ async def history(request: web.Request) -> web.Response:
     session_id = request.match_info["session_id"]
     found = await _poker(request).history(await community(request), session_id, bearer_token(request))
     if wanted == "json":
-        return web.json_response(_history(found))
+        body: PokerHistoryJson = history_json(found)
+        return web.json_response(body)
     return web.Response(
-        text=_history_csv(found),
+        text=history_csv(found),
         content_type="text/csv",
         charset="utf-8",
         headers={"Content-Disposition": f'attachment; filename="poker-{found.session_id}.csv"'},

@@ -5,20 +5,120 @@ game-night format, ``{"error": message}`` with real status codes.
 """
 
 import re
-from typing import Any
+from typing import Annotated, Any, TypedDict
 
 from aiohttp import web
 
 from tallybot.api.formats import iso_z
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import render_plain_error
+from tallybot.api.operations import HOST, SpecDoc
 from tallybot.api.params import path_id, read_body, require_host
+from tallybot.api.schema import Meta
+from tallybot.api.shapes import PlainError
 from tallybot.core.errors import Malformed
+from tallybot.core.shapes import UtcMillis
 from tallybot.core.webhook_models import Webhook, WebhookAttempt, WebhookChanges
 
 PREFIX = "/api"
 routes = web.RouteTableDef()
 render_error = render_plain_error
+API = SpecDoc("Webhooks", PlainError)
+
+
+class WebhookJson(TypedDict):
+    """A webhook, without its secret; ``filter`` keeps only events whose data has these values."""
+
+    id: int
+    name: str
+    url: str
+    events: list[str]
+    filter: dict[str, Any]
+    enabled: bool
+    created_at: UtcMillis | None
+    updated_at: UtcMillis | None
+
+
+class SentRequest(TypedDict):
+    """What was sent (the signature is in the headers; the secret never is)."""
+
+    url: str
+    headers: dict[str, str]
+    body: str
+
+
+class ReceivedResponse(TypedDict):
+    """What came back; ``status`` is null when no answer came."""
+
+    status: int | None
+    reason: str
+    headers: dict[str, str]
+    body: str
+
+
+class AttemptJson(TypedDict):
+    """One delivery attempt."""
+
+    id: int
+    event_id: str
+    event_type: str
+    attempt: int
+    outcome: Annotated[str, Meta(enum=["ok", "error", "timeout"])]
+    status_code: int | None
+    duration_ms: int
+    error: str | None
+    sent_at: UtcMillis | None
+    request: SentRequest
+    response: ReceivedResponse
+
+
+class NewWebhook(TypedDict, total=False):
+    """A subscription; name, url, secret and events are required."""
+
+    name: str
+    url: str
+    secret: str
+    events: list[str]
+    filter: dict[str, Any] | None
+    enabled: bool | None
+
+
+class WebhookUpdate(TypedDict, total=False):
+    """Any of the webhook's fields to change."""
+
+    name: str | None
+    url: str | None
+    secret: str | None
+    events: list[str] | None
+    filter: dict[str, Any] | None
+    enabled: bool | None
+
+
+class WebhookPath(TypedDict):
+    """A webhook's id."""
+
+    id: Annotated[int, Meta(minimum=0)]
+
+
+class WebhookDeleted(TypedDict):
+    """A webhook was removed."""
+
+    message: str
+    webhookId: int
+
+
+class TestSent(TypedDict):
+    """How the test delivery went."""
+
+    message: str
+    attempt: AttemptJson
+
+
+class LogQuery(TypedDict, total=False):
+    """How many attempts to list."""
+
+    limit: Annotated[int, Meta(minimum=1, maximum=200)]
+
 
 _ID = re.compile(r"\d{1,18}")
 _REQUIRED = ("name", "url", "secret", "events")
@@ -28,7 +128,7 @@ def _webhook_id(request: web.Request) -> int:
     return path_id(request, "id", "Webhook not found")
 
 
-def webhook_data(webhook: Webhook) -> dict[str, Any]:
+def webhook_data(webhook: Webhook) -> WebhookJson:
     """A webhook as JSON, without its secret."""
     return {
         "id": webhook.id,
@@ -42,7 +142,7 @@ def webhook_data(webhook: Webhook) -> dict[str, Any]:
     }
 
 
-def attempt_data(attempt: WebhookAttempt) -> dict[str, Any]:
+def attempt_data(attempt: WebhookAttempt) -> AttemptJson:
     """One delivery attempt as JSON: what was sent and what came back."""
     response = attempt.response
     return {
@@ -96,14 +196,17 @@ def _enabled(data: dict[str, Any]) -> bool | None:
 
 
 @routes.get("/webhooks")
+@API({200: list[WebhookJson]}, security=HOST)
 async def list_webhooks(request: web.Request) -> web.Response:
     """Every webhook of the community, oldest first."""
     where, _ = await require_host(request)
     webhooks = await request.config_dict[SERVICES].webhooks.list_all(where)
-    return web.json_response([webhook_data(webhook) for webhook in webhooks])
+    body: list[WebhookJson] = [webhook_data(webhook) for webhook in webhooks]
+    return web.json_response(body)
 
 
 @routes.post("/webhooks")
+@API({201: WebhookJson}, request=NewWebhook, security=HOST)
 async def create_webhook(request: web.Request) -> web.Response:
     """Subscribe a URL to event types: ``{name, url, secret, events, filter?, enabled?}``."""
     where, _ = await require_host(request)
@@ -123,6 +226,7 @@ async def create_webhook(request: web.Request) -> web.Response:
 
 
 @routes.get("/webhooks/{id}")
+@API({200: WebhookJson}, errors=(404,), path=WebhookPath, security=HOST)
 async def get_webhook(request: web.Request) -> web.Response:
     """One webhook."""
     where, _ = await require_host(request)
@@ -131,6 +235,7 @@ async def get_webhook(request: web.Request) -> web.Response:
 
 
 @routes.patch("/webhooks/{id}")
+@API({200: WebhookJson}, errors=(404,), request=WebhookUpdate, path=WebhookPath, security=HOST)
 async def update_webhook(request: web.Request) -> web.Response:
     """Change any of name, url, secret, events, filter and enabled."""
     where, _ = await require_host(request)
@@ -149,23 +254,28 @@ async def update_webhook(request: web.Request) -> web.Response:
 
 
 @routes.delete("/webhooks/{id}")
+@API({200: WebhookDeleted}, errors=(404,), path=WebhookPath, security=HOST)
 async def delete_webhook(request: web.Request) -> web.Response:
     """Remove a webhook with its pending deliveries and its log."""
     where, _ = await require_host(request)
     webhook_id = _webhook_id(request)
     await request.config_dict[SERVICES].webhooks.delete(where, webhook_id)
-    return web.json_response({"message": "Webhook deleted successfully", "webhookId": webhook_id})
+    body: WebhookDeleted = {"message": "Webhook deleted successfully", "webhookId": webhook_id}
+    return web.json_response(body)
 
 
 @routes.post("/webhooks/test/{id}")
+@API({200: TestSent}, errors=(404,), path=WebhookPath, security=HOST)
 async def test_webhook(request: web.Request) -> web.Response:
     """Send a ``webhook.test`` event now and report how it went."""
     where, _ = await require_host(request)
     attempt = await request.config_dict[SERVICES].webhooks.test(where, _webhook_id(request))
-    return web.json_response({"message": "Test webhook sent", "attempt": attempt_data(attempt)})
+    body: TestSent = {"message": "Test webhook sent", "attempt": attempt_data(attempt)}
+    return web.json_response(body)
 
 
 @routes.get("/webhooks/{id}/logs")
+@API({200: list[AttemptJson]}, errors=(400, 404), query=LogQuery, path=WebhookPath, security=HOST)
 async def webhook_logs(request: web.Request) -> web.Response:
     """The newest delivery attempts, newest first (``limit``: 1 to 200, default 50)."""
     where, _ = await require_host(request)
@@ -174,4 +284,5 @@ async def webhook_logs(request: web.Request) -> web.Response:
     if not _ID.fullmatch(limit_text) or not 1 <= int(limit_text) <= 200:
         raise Malformed("limit must be a whole number from 1 to 200")
     attempts = await request.config_dict[SERVICES].webhooks.logs(where, webhook_id, int(limit_text))
-    return web.json_response([attempt_data(attempt) for attempt in attempts])
+    body: list[AttemptJson] = [attempt_data(attempt) for attempt in attempts]
+    return web.json_response(body)

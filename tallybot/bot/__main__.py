@@ -12,21 +12,29 @@ import random
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 from aiohttp import web
 
-from tallybot.api.app import create_app
+from tallybot.api.app import create_app, runner_options
 from tallybot.api.middlewares import AccessLogger
+from tallybot.bot import twitch_auth
+from tallybot.bot.chat.layer import ChatCommands
+from tallybot.bot.chat.registry import all_commands
+from tallybot.bot.console import run_console
+from tallybot.bot.discord_app import run_discord, sync_commands
 from tallybot.bot.import_chat import import_chat_file, summary
+from tallybot.bot.twitch_app import run_twitch, twitch_configured
 from tallybot.core.accounts import AccountLimits, AccountPolicy, AccountService
 from tallybot.core.adapters import AdapterStatusBoard
 from tallybot.core.admin import AdminAuthService
 from tallybot.core.catalogue import load_catalogue
+from tallybot.core.chat import ChatService, LinkPolicy
 from tallybot.core.coffee import CoffeeService
 from tallybot.core.communities import CommunityService
 from tallybot.core.delivery import DeliveryPolicy, Sleep
@@ -35,12 +43,15 @@ from tallybot.core.events import InProcessEventBus
 from tallybot.core.gamenight import SessionService
 from tallybot.core.games import GameService
 from tallybot.core.models import Role
+from tallybot.core.overlays import OverlayService
+from tallybot.core.platform_tokens import PlatformTokenService, TokenSealer
 from tallybot.core.poker import PokerService
 from tallybot.core.ports import Clock, Mailer
 from tallybot.core.ratelimit import RateLimiter
 from tallybot.core.room_monitor import RoomMonitor
 from tallybot.core.services import Services
 from tallybot.core.streams import EventStreams
+from tallybot.core.tonight import TonightService
 from tallybot.core.votes import VoteService
 from tallybot.core.webhooks import WebhookService
 from tallybot.outbound.ecast import EcastClient
@@ -92,7 +103,13 @@ async def open_services(
         )
         accounts = AccountService(db, mailer or build_mailer(settings.email), clock, policy, limits)
         too_many_logins = "Too many login attempts. Try again in {seconds} seconds."
-        admin_limiter = RateLimiter(accounts_settings.attempts_per_address, window, monotonic, too_many_logins)
+        admin_limits = AccountLimits(
+            per_address=RateLimiter(accounts_settings.attempts_per_address, window, monotonic, too_many_logins),
+            # Failed logins per community, so that many addresses together guess slowly too.
+            per_account=RateLimiter(accounts_settings.attempts_per_account, window, monotonic, too_many_logins),
+        )
+        too_many_ids = "Too many unknown session ids. Try again in {seconds} seconds."
+        poker_guesses = RateLimiter(accounts_settings.attempts_per_address, window, monotonic, too_many_ids)
         games = GameService(db, clock, random.SystemRandom())
         # Idempotent: only catalogue games missing from the database are inserted.
         await games.install_catalogue(load_catalogue())
@@ -104,22 +121,29 @@ async def open_services(
         webhooks = WebhookService(db, bus, webhook_sender, clock, delivery, hooks.allow_private, sleep)
         # Adding a game with a room code starts a watch; removing the game ends it.
         room_monitor.listen()
+        adapters = AdapterStatusBoard(clock)
+        game_nights = SessionService(db, clock)
+        votes = VoteService(db, clock)
         yield Services(
             clock=clock,
             bus=bus,
             communities=communities,
             accounts=accounts,
-            admin_auth=AdminAuthService(accounts, settings.api.admin_keys, admin_limiter, clock),
+            admin_auth=AdminAuthService(accounts, settings.api.admin_keys, admin_limits, clock),
             games=games,
-            game_nights=SessionService(db, clock),
+            game_nights=game_nights,
             room_monitor=room_monitor,
-            votes=VoteService(db, clock),
+            votes=votes,
             coffee=CoffeeService(db, clock, accounts, build_oauth_client(settings, http), webhooks),
-            poker=PokerService(db, clock),
+            poker=PokerService(db, clock, poker_guesses),
             webhooks=webhooks,
             streams=EventStreams(db, bus, settings.events.idle_timeout_seconds, settings.events.heartbeat_seconds),
             default_community=await communities.ensure_default(settings.community.name),
-            adapters=AdapterStatusBoard(clock),
+            adapters=adapters,
+            chat=ChatService(db, accounts, clock, LinkPolicy(), limits),
+            tonight=TonightService(game_nights, games, votes),
+            platform_tokens=PlatformTokenService(db, clock, TokenSealer(settings.twitch.token_key)),
+            overlays=OverlayService(db, accounts, adapters, settings.overlays.public_communities),
         )
     finally:
         # Watches write to the database: they end before it closes.
@@ -130,33 +154,74 @@ async def open_services(
         await db.close()
 
 
-async def _wait_for_stop_signal() -> None:
+def _stop_on_signals() -> asyncio.Event:
+    """An event set by SIGINT (Ctrl-C) or SIGTERM, which then no longer interrupt anything."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    await stop.wait()
-    log.info("stopping")
+    return stop
+
+
+async def _adapter(name: str, run: Coroutine[Any, Any, None]) -> None:
+    """Run a chat adapter; if it fails for good, the API and the other adapters keep going."""
+    try:
+        await run
+    except Exception:
+        log.exception("the %s adapter stopped", name)
+
+
+def _chat_adapters(services: Services, settings: Settings) -> dict[str, Coroutine[Any, Any, None]]:
+    """The configured chat adapters, sharing one command layer."""
+    chat = ChatCommands(services, all_commands(), settings.chat, time.monotonic)
+    adapters: dict[str, Coroutine[Any, Any, None]] = {}
+    if settings.discord.token:
+        adapters["discord"] = run_discord(services, chat, settings)
+    if twitch_configured(settings.twitch):
+        adapters["twitch"] = run_twitch(services, chat, settings)
+    return adapters
 
 
 async def serve(settings: Settings) -> None:
-    """Run the API and the chat adapters until SIGINT or SIGTERM."""
+    """Run the API and the chat adapters until SIGINT or SIGTERM, then stop them all cleanly.
+
+    The adapters stop first (each closes its client), then the webhook dispatcher, then
+    the HTTP server; the database closes last, after its final commit.
+    """
+    stop = _stop_on_signals()
     async with open_services(settings) as services:
-        runner = web.AppRunner(create_app(services, settings.api.max_body_bytes), access_log_class=AccessLogger)
+        api = settings.api
+        app = create_app(services, api.max_body_bytes, api.read_timeout_seconds)
+        runner = web.AppRunner(app, access_log_class=AccessLogger, **runner_options(api.read_timeout_seconds))
         await runner.setup()
         try:
             await web.TCPSite(runner, settings.api.host, settings.api.port).start()
             log.info("tallybot API listening on http://%s:%d", settings.api.host, settings.api.port)
-            if not settings.discord.token and not settings.twitch.client_id:
+            adapters = _chat_adapters(services, settings)
+            if not adapters:
                 log.info("no chat credentials in the settings: running the API alone")
             async with asyncio.TaskGroup() as group:
+                chat_tasks = [group.create_task(_adapter(name, run), name=name) for name, run in adapters.items()]
                 dispatcher = group.create_task(services.webhooks.run(), name="webhook-dispatcher")
-                await _wait_for_stop_signal()
-                # Let stream clients go before the server waits for their handlers to end.
+                await stop.wait()
+                log.info("stopping")
+                for task in chat_tasks:
+                    task.cancel()
+                if chat_tasks:
+                    await asyncio.wait(chat_tasks)
+                # Let stream clients and long polls go before the server waits for their handlers to end.
                 services.streams.close()
+                services.poker.release_waiters()
                 dispatcher.cancel()
         finally:
             await runner.cleanup()
+
+
+async def _console(settings: Settings) -> None:
+    stop = _stop_on_signals()
+    async with open_services(settings) as services:
+        chat = ChatCommands(services, all_commands(), settings.chat, time.monotonic)
+        await run_console(services, chat, sys.stdin.fileno(), sys.stdout, stop)
 
 
 async def _create_token(settings: Settings, role: Role, community_name: str | None, name: str) -> str:
@@ -171,6 +236,23 @@ async def _create_token(settings: Settings, role: Role, community_name: str | No
 async def _import_chat(settings: Settings, path: Path, session_id: int) -> str:
     async with open_services(settings) as services:
         return summary(await import_chat_file(services, path, session_id, sys.stderr))
+
+
+async def _twitch_auth(settings: Settings, code: str | None) -> str:
+    if code is None:
+        return await twitch_auth.consent_link(settings.twitch)
+    async with open_services(settings) as services:
+        return await twitch_auth.store_code(services, settings.twitch, code)
+
+
+async def _sync_commands(settings: Settings, guild_id: int | None) -> str:
+    if not settings.discord.token:
+        raise SettingsError("[discord] token: needed to register the slash commands")
+    async with open_services(settings) as services:
+        chat = ChatCommands(services, all_commands(), settings.chat, time.monotonic)
+        names = await sync_commands(services, chat, settings, guild_id)
+    where = "globally (Discord may take up to an hour to show them)" if guild_id is None else f"in server {guild_id}"
+    return f"registered {len(names)} slash commands {where}: {', '.join('/' + name for name in names)}"
 
 
 async def _migrate(settings: Settings) -> int:
@@ -203,7 +285,12 @@ def _parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("import-chat", help="import a JSON or CSV chat log into a game-night session")
     chat.add_argument("file", type=Path, help="JSON [{username, message, timestamp}, ...] or CSV with those columns")
     chat.add_argument("--session", type=int, required=True, help="the session's id")
-    for command in (run, migrate, create, chat):
+    twitch = commands.add_parser("twitch-auth", help="store the Twitch bot's token (first without --code)")
+    twitch.add_argument("--code", help="the code Twitch sent to oauth_redirect_uri after the consent page")
+    console = commands.add_parser("console", help="chat with the bot in this terminal (no credentials needed)")
+    sync = commands.add_parser("sync-commands", help="register the Discord slash commands (never done on start)")
+    sync.add_argument("--guild", type=int, help="one server's id: its commands show at once (default: global)")
+    for command in (run, migrate, create, chat, twitch, sync, console):
         command.add_argument("--config", type=Path, default=None, help="bot.toml (default: built-in defaults)")
     return parser
 
@@ -221,6 +308,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             asyncio.run(serve(settings))
         elif args.command == "import-chat":
             print(asyncio.run(_import_chat(settings, args.file, args.session)))
+        elif args.command == "console":
+            asyncio.run(_console(settings))
+        elif args.command == "sync-commands":
+            print(asyncio.run(_sync_commands(settings, args.guild)))
+        elif args.command == "twitch-auth":
+            print(asyncio.run(_twitch_auth(settings, args.code)))
         elif args.command == "migrate":
             print(f"database {settings.storage.path} is at schema version {asyncio.run(_migrate(settings))}")
         else:

@@ -254,6 +254,13 @@ class AccountService:
 
         return await self._db.write(work)
 
+    def count_sign_in(self, method: str, client: str) -> None:
+        """Count a sign-in by another ``method`` (such as an OAuth code) against the client's address.
+
+        Raises RateLimited once the address has spent its attempts, like the other sign-ins.
+        """
+        self._limits.per_address.hit((method, client))
+
     async def open_session_for(self, person: Person) -> IssuedSession:
         """A new expiring session for a person identified some other way, e.g. by an OAuth provider."""
         return await self._open_session(person)

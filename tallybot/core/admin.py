@@ -2,7 +2,8 @@
 
 An admin key is either one of the ``[api] admin_keys`` of bot.toml, or a live bearer token
 that is a host of the community (an API token from ``tallybot token create --role host``,
-or an accounts session of a host). Every attempt counts against the client address.
+or an accounts session of a host). Every attempt counts against the client address, and
+every failed one against the community, so that guessing from many addresses is slow too.
 """
 
 import hashlib
@@ -10,11 +11,10 @@ import hmac
 from collections.abc import Sequence
 from datetime import timedelta
 
-from tallybot.core.accounts import AccountService
+from tallybot.core.accounts import AccountLimits, AccountService
 from tallybot.core.errors import Unauthorized
 from tallybot.core.models import Community, IssuedApiToken, Role
 from tallybot.core.ports import Clock
-from tallybot.core.ratelimit import RateLimiter
 
 LOGIN_TOKEN_TTL = timedelta(hours=24)
 ISSUED_NAME = "admin login"
@@ -32,29 +32,35 @@ class AdminAuthService:
         self,
         accounts: AccountService,
         admin_keys: Sequence[str],
-        limiter: RateLimiter,
+        limits: AccountLimits,
         clock: Clock,
         token_ttl: timedelta = LOGIN_TOKEN_TTL,
     ) -> None:
         self._accounts = accounts
         # Only digests are kept, so every comparison has the same length and takes the same time.
         self._key_digests = [_digest(key) for key in admin_keys]
-        self._limiter = limiter
+        self._limits = limits
         self._clock = clock
         self._token_ttl = token_ttl
 
     async def login(self, community: Community, key: str, client: str) -> IssuedApiToken:
         """A new host token for the community, if ``key`` is an admin key; else Unauthorized."""
-        self._limiter.hit(("admin-login", client))
-        if not self._is_admin_key(key):
-            try:
-                asker = await self._accounts.authenticate(key)
-            except Unauthorized:
-                raise Unauthorized(INVALID_KEY) from None
-            if not asker.is_host_of(community.id):
-                raise Unauthorized(INVALID_KEY)
+        self._limits.per_account.check(("admin-login", community.id))
+        self._limits.per_address.hit(("admin-login", client))
+        if not await self._is_host_key(community, key):
+            self._limits.per_account.hit(("admin-login", community.id))
+            raise Unauthorized(INVALID_KEY)
         expires_at = self._clock() + self._token_ttl
         return await self._accounts.create_api_token(community, Role.HOST, ISSUED_NAME, expires_at=expires_at)
+
+    async def _is_host_key(self, community: Community, key: str) -> bool:
+        if self._is_admin_key(key):
+            return True
+        try:
+            asker = await self._accounts.authenticate(key)
+        except Unauthorized:
+            return False
+        return asker.is_host_of(community.id)
 
     def _is_admin_key(self, key: str) -> bool:
         candidate = _digest(key)

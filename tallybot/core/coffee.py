@@ -8,18 +8,27 @@ channel. Balances are zero-sum, and every transaction is published as a
 """
 
 import uuid
-from collections.abc import Sequence
-from datetime import datetime
 
 from tallybot.core.accounts import AccountService
 from tallybot.core.coffee_access import invalid, load_membership, not_found
-from tallybot.core.coffee_callbacks import TRANSACTION_EVENT, CoffeeCallbacks
+from tallybot.core.coffee_callbacks import CoffeeCallbacks
+from tallybot.core.coffee_chat import (
+    BOARD_SIZE,
+    NO_LOCATION,
+    chat_seat,
+    check_chat_coffee,
+    check_in_community,
+    leaders,
+    member,
+)
+from tallybot.core.coffee_ledger import Location, entries, record
 from tallybot.core.coffee_models import (
     CHAT_PLATFORMS,
+    DEFAULT_TIMEZONE,
     GROUP_INFO_TRANSACTIONS,
     SIGN_IN_PROVIDERS,
-    CoffeeTransaction,
-    Entry,
+    Board,
+    ChatCoffee,
     Group,
     GroupInfo,
     GroupStanding,
@@ -35,18 +44,12 @@ from tallybot.core.coffee_models import (
     device_problems,
     group_problems,
     history_problems,
-    summary,
     transaction_problems,
 )
-from tallybot.core.errors import Conflict
-from tallybot.core.events import new_event
+from tallybot.core.errors import Conflict, NotFound
 from tallybot.core.models import Community, Identity, Person, Provider
 from tallybot.core.ports import Clock, Database, OAuthClient, Transaction
 from tallybot.core.webhooks import WebhookService
-
-Location = tuple[float | None, float | None, float | None, datetime | None]
-
-DEFAULT_TIMEZONE = "UTC"
 
 
 def _sign_in_provider(name: str) -> Provider:
@@ -55,11 +58,6 @@ def _sign_in_provider(name: str) -> Provider:
             return provider
     choices = ", ".join(provider.value for provider in SIGN_IN_PROVIDERS)
     raise invalid({"provider": [f"must be one of {choices}"]})
-
-
-def _entries(viewer_id: int, members: Sequence[Member], rows: Sequence[CoffeeTransaction]) -> tuple[Entry, ...]:
-    names = {member.profile.person_id: member.profile.display_name for member in members}
-    return tuple(Entry(row, summary(viewer_id, row, names)) for row in rows)
 
 
 class CoffeeService:
@@ -78,9 +76,13 @@ class CoffeeService:
         """Where a client sends a person to sign in with a provider."""
         return self._oauth.authorize_url(_sign_in_provider(provider_name))
 
-    async def sign_in(self, provider_name: str, code: str) -> SignedIn:
-        """Exchange a provider's authorization code for a new tallybot session."""
+    async def sign_in(self, provider_name: str, code: str, client: str) -> SignedIn:
+        """Exchange a provider's authorization code for a new tallybot session.
+
+        Every exchange counts against the client's address: each one costs a call to the provider.
+        """
         provider = _sign_in_provider(provider_name)
+        self._accounts.count_sign_in("oauth-sign-in", client)
         profile = await self._oauth.profile(provider, code)
         now = self._clock()
 
@@ -198,32 +200,57 @@ class CoffeeService:
         now = self._clock()
 
         async def work(tx: Transaction) -> GroupInfo:
-            group, members, viewer = await load_membership(tx, viewer_id, group_id, scope, active=True)
-            if user_id == viewer_id:
-                raise invalid({"user_id": ["can't be yourself"]})
-            other = next((member for member in members if member.profile.person_id == user_id), None)
-            if other is None or not other.active:
-                raise invalid({"user_id": ["is not an active member of this group"]})
-            buyer, receiver = (viewer_id, user_id) if amount > 0 else (user_id, viewer_id)
-            row = await tx.coffee.add_transaction(
-                group.id, buyer, receiver, abs(amount), note, location, viewer_id, now
-            )
-            await tx.coffee.transfer(group.id, buyer, receiver, row.amount)
-            members = await tx.coffee.members(group.id)
-            data = {
-                "group_id": group.id,
-                "transaction_id": row.id,
-                "from_user_id": buyer,
-                "to_user_id": receiver,
-                "amount": row.amount,
-                "note": note,
-                "created_by": viewer_id,
-                "date": now.isoformat(),
-                "summary": _entries(0, members, [row])[0].summary,
-            }
-            await tx.outbox.append(new_event(TRANSACTION_EVENT, group.community_id, data, now))
+            group, members, _ = await load_membership(tx, viewer_id, group_id, scope, active=True)
+            _, members = await record(tx, group, members, viewer_id, user_id, amount, note, location, now)
             viewer = next(member for member in members if member.profile.person_id == viewer_id)
             return await self._info(tx, group, members, viewer)
+
+        return await self._db.write(work)
+
+    async def chat_coffee(
+        self, community: Community, buyer_id: int, receiver_id: int, amount: int, note: str | None
+    ) -> ChatCoffee:
+        """Record from chat that the buyer bought the receiver ``amount`` coffees, in the community's chat group.
+
+        Both join the group on first use; the transaction then takes the API's own path.
+        """
+        check_chat_coffee(buyer_id, receiver_id, amount, note)
+        now = self._clock()
+
+        async def work(tx: Transaction) -> ChatCoffee:
+            await check_in_community(tx, community, receiver_id)
+            group, members = await chat_seat(tx, community, (buyer_id, receiver_id), now)
+            entry, after = await record(tx, group, members, buyer_id, receiver_id, amount, note, NO_LOCATION, now)
+            buyer = member(after, buyer_id)
+            assert buyer is not None
+            return ChatCoffee(entry.summary, buyer.balance)
+
+        return await self._db.write(work)
+
+    async def chat_balance(self, community: Community, viewer_id: int, person_id: int | None) -> Member:
+        """A person's standing (the viewer's by default) in the community's chat group, which the viewer joins."""
+        now = self._clock()
+
+        target = viewer_id if person_id is None else person_id
+
+        async def work(tx: Transaction) -> Member:
+            _, members = await chat_seat(tx, community, (viewer_id,), now)
+            found = member(members, target)
+            if found is None:
+                profile = await self._profile(tx, target)
+                raise NotFound(f"{profile.display_name} has no coffee balance here yet", {"parameter": "user_id"})
+            return found
+
+        return await self._db.write(work)
+
+    async def chat_board(self, community: Community, viewer_id: int) -> Board:
+        """The community's chat group as a leaderboard, which the viewer joins."""
+        now = self._clock()
+
+        async def work(tx: Transaction) -> Board:
+            group, members = await chat_seat(tx, community, (viewer_id,), now)
+            ranked = leaders(members)
+            return Board(group, tuple(ranked[:BOARD_SIZE]), max(0, len(ranked) - BOARD_SIZE))
 
         return await self._db.write(work)
 
@@ -252,7 +279,7 @@ class CoffeeService:
             page = rows[:limit]
             if oldest_first:
                 page.reverse()
-            return HistoryPage(group, _entries(viewer_id, members, page), len(rows) > limit)
+            return HistoryPage(group, entries(viewer_id, members, page), len(rows) > limit)
 
         return await self._db.read(work)
 
@@ -323,8 +350,8 @@ class CoffeeService:
     async def _info(self, tx: Transaction, group: Group, members: list[Member], viewer: Member) -> GroupInfo:
         rows = await tx.coffee.transactions(group.id, None, None, GROUP_INFO_TRANSACTIONS, False)
         lowest, highest = balance_range(tuple(members))
-        entries = _entries(viewer.profile.person_id, members, rows)
-        return GroupInfo(group, viewer, lowest, highest, tuple(members), entries)
+        latest = entries(viewer.profile.person_id, members, rows)
+        return GroupInfo(group, viewer, lowest, highest, tuple(members), latest)
 
     async def _profile(self, tx: Transaction, person_id: int) -> Profile:
         profile = await tx.coffee.profile(person_id)

@@ -17,6 +17,7 @@ MAX_AMOUNT = 1000
 MAX_NOTE = 500
 GROUP_INFO_TRANSACTIONS = 20
 MAX_HISTORY_PAGE = 100
+DEFAULT_TIMEZONE = "UTC"
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,26 @@ class UserInfo:
     member: Member | None = None
     min_balance: int = 0
     max_balance: int = 0
+
+
+@dataclass(frozen=True)
+class ChatCoffee:
+    """Coffees recorded from chat: the summary as the buyer reads it, and the buyer's balance now."""
+
+    summary: str
+    balance: int
+
+
+@dataclass(frozen=True)
+class Board:
+    """A community's chat group as a leaderboard: the highest balances (the most generous) first.
+
+    ``more`` counts the members left off the board.
+    """
+
+    group: Group
+    leaders: tuple[Member, ...]
+    more: int
 
 
 def coffees(amount: int) -> str:

@@ -7,9 +7,17 @@ carry, so an overlay sees the same object from either.
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
 
 from tallybot.core.errors import Invalid
+from tallybot.core.shapes import (
+    AddedGameJson,
+    GameVotesJson,
+    LiveVoteJson,
+    NewSessionJson,
+    SessionGameJson,
+    SessionJson,
+    TallyJson,
+)
 
 BAD_TIMESTAMP = "Invalid timestamp format. Use ISO 8601 format (e.g., 2025-11-01T20:30:00Z)"
 
@@ -76,18 +84,19 @@ class GameNight:
     closed_at: datetime | None
     games_played: int
 
-    def as_data(self, *, with_count: bool = True) -> dict[str, Any]:
-        """The session object of the API (``games_played`` left out where the spec omits it)."""
-        data: dict[str, Any] = {
+    def as_new_data(self) -> NewSessionJson:
+        """The session object of the API without ``games_played``, as the spec shows a new session."""
+        return {
             "id": self.id,
             "notes": self.notes,
             "is_active": int(self.is_active),
             "created_at": utc_ms(self.created_at),
             "closed_at": None if self.closed_at is None else utc_ms(self.closed_at),
         }
-        if with_count:
-            data["games_played"] = self.games_played
-        return data
+
+    def as_data(self) -> SessionJson:
+        """The session object of the API."""
+        return {**self.as_new_data(), "games_played": self.games_played}
 
 
 @dataclass(frozen=True)
@@ -104,7 +113,7 @@ class GameTally:
         """Up votes minus down votes."""
         return self.upvotes - self.downvotes
 
-    def as_data(self) -> dict[str, Any]:
+    def as_data(self) -> TallyJson:
         """The game object of a vote reply."""
         return {
             "id": self.game_id,
@@ -140,7 +149,7 @@ class SessionGame:
     upvotes: int
     downvotes: int
 
-    def as_added_data(self) -> dict[str, Any]:
+    def as_added_data(self) -> AddedGameJson:
         """The shape the spec gives for a game just added to a session (and ``game.added``)."""
         return {
             "id": self.id,
@@ -157,14 +166,15 @@ class SessionGame:
             "max_players": self.max_players,
         }
 
-    def as_data(self) -> dict[str, Any]:
+    def as_data(self) -> SessionGameJson:
         """The full shape: the added shape plus the player count and the community's votes."""
-        data = self.as_added_data()
-        data["player_count"] = self.player_count
-        data["popularity_score"] = self.upvotes - self.downvotes
-        data["upvotes"] = self.upvotes
-        data["downvotes"] = self.downvotes
-        return data
+        return {
+            **self.as_added_data(),
+            "player_count": self.player_count,
+            "popularity_score": self.upvotes - self.downvotes,
+            "upvotes": self.upvotes,
+            "downvotes": self.downvotes,
+        }
 
 
 @dataclass(frozen=True)
@@ -212,7 +222,7 @@ class LiveVote:
     vote_type: VoteType
     timestamp: datetime
 
-    def as_data(self) -> dict[str, Any]:
+    def as_data(self) -> LiveVoteJson:
         """The vote object of ``GET /api/votes``."""
         return {
             "id": self.id,
@@ -262,7 +272,7 @@ class GameVotes:
     upvotes: int
     downvotes: int
 
-    def as_data(self) -> dict[str, Any]:
+    def as_data(self) -> GameVotesJson:
         """The entry of ``GET /api/sessions/{id}/votes``."""
         return {
             "game_id": self.game_id,

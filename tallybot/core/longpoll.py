@@ -39,6 +39,7 @@ class ChangeBoard:
 
     def __init__(self) -> None:
         self._slots: dict[Hashable, _Slot] = {}
+        self._closed = False
 
     @property
     def waiters(self) -> int:
@@ -59,6 +60,16 @@ class ChangeBoard:
         slot.changed.set()
         slot.changed = asyncio.Event()
 
+    def close(self) -> None:
+        """End every wait now, and every later one at once, as if its time had run out.
+
+        For a process that is stopping: its HTTP server waits for open requests before it
+        exits, and a long poll would otherwise hold that up for as long as a minute.
+        """
+        self._closed = True
+        for key in list(self._slots):
+            self.poke(key)
+
     async def wait_for(
         self,
         key: Hashable,
@@ -67,7 +78,7 @@ class ChangeBoard:
         ready: Callable[[T], bool],
         seconds: float,
     ) -> T | None:
-        """Read until ``ready(state)`` holds and return that state; None once ``seconds`` pass.
+        """Read until ``ready(state)`` holds and return that state; None once ``seconds`` pass or the board closes.
 
         Waiters on the same key whose reads have the same ``tag`` share each read, so
         ``read`` must depend on nothing but the key and the tag. Errors from ``read``
@@ -88,7 +99,7 @@ class ChangeBoard:
                 if ready(state):
                     return state
                 remaining = deadline - loop.time()
-                if remaining <= 0:
+                if remaining <= 0 or self._closed:
                     return None
                 try:
                     async with asyncio.timeout(remaining):

@@ -8,10 +8,14 @@ from typing import Any
 
 
 class Role(StrEnum):
-    """The neutral role model: Discord's manage-server or a Twitch mod badge make a host."""
+    """The neutral role model: Discord's manage-server or a Twitch mod badge make a host.
+
+    ``viewer`` is only ever an API token's role: it reads overlays and changes nothing.
+    """
 
     HOST = "host"
     MEMBER = "member"
+    VIEWER = "viewer"
 
 
 class Provider(StrEnum):
@@ -21,6 +25,8 @@ class Provider(StrEnum):
     TWITCH = "twitch"
     GITHUB = "github"
     EMAIL = "email"
+    # A user of ``tallybot console``, the terminal chat against a local core.
+    CONSOLE = "console"
 
 
 class Platform(StrEnum):

@@ -3,6 +3,12 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from tallybot.core.models import Person
+
+# Who is acting in a session: a participant token (the HTTP API), the person behind a chat
+# identity (chat has no tokens), or None when nobody said.
+Asker = str | Person | None
+
 
 @dataclass(frozen=True)
 class PokerSession:
@@ -24,13 +30,17 @@ class PokerSession:
 
 @dataclass(frozen=True)
 class Participant:
-    """Somebody in a session. Their token is stored only as a hash, so it is not here."""
+    """Somebody in a session: a token holder, or (``person_id``) a person who joined from chat.
+
+    A token is stored only as a hash, so it is not here.
+    """
 
     id: int
     session_id: int
     name: str
     is_owner: bool
     joined_at: datetime
+    person_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -77,10 +87,12 @@ class Vote:
 
 @dataclass(frozen=True)
 class Seat:
-    """A place in a session and its token, which is shown this once."""
+    """A place in a session: its token, shown this once (None for a person from chat), the deck and who is in."""
 
     session_id: str
-    token: str
+    token: str | None
+    deck: tuple[str, ...]
+    participants: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -127,12 +139,20 @@ class PromptView:
 
 @dataclass(frozen=True)
 class CastVote:
-    """The answer to a vote: the card as the deck spells it, and whether it completed the round."""
+    """The answer to a vote: the card as the deck spells it, and whether it completed the round.
+
+    ``voted`` of ``voters`` participants have a card in the round now; chat shows that
+    progress, never the cards.
+    """
 
     prompt_id: str
     round: int
     card: str
     revealed: bool
+    participant: str
+    voted: int
+    voters: int
+    deck: tuple[str, ...]
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 import re
 import statistics
 from collections.abc import Sequence
-from typing import Any
 
 from tallybot.core.errors import Invalid
 from tallybot.core.poker_models import (
@@ -18,6 +17,7 @@ from tallybot.core.poker_models import (
     Vote,
     Voter,
 )
+from tallybot.core.shapes import RoundResultJson
 
 FIBONACCI = ("0", "1", "2", "3", "5", "8", "13", "20", "40", "100", "?", "☕️")
 TSHIRT = ("XS", "S", "M", "L", "XL", "XXL", "?", "☕️")
@@ -220,7 +220,7 @@ def figure(value: float | None) -> int | float | None:
     return int(value) if value.is_integer() else round(value, 2)
 
 
-def result_data(result: RoundResult) -> dict[str, Any]:
+def result_data(result: RoundResult) -> RoundResultJson:
     """A round's result as JSON-safe data, the same in events and in the HTTP API."""
     return {
         "round": result.round,

@@ -8,6 +8,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
+from tallybot.core.chat_models import LinkCode, NamedPerson
 from tallybot.core.coffee_models import CoffeeTransaction, Group, GroupStanding, Member, OAuthProfile, Profile, Team
 from tallybot.core.game_models import Game, GameDetails
 from tallybot.core.gamenight_models import (
@@ -35,6 +36,7 @@ from tallybot.core.models import (
     Provider,
     Role,
 )
+from tallybot.core.platform_token_models import StoredPlatformToken
 from tallybot.core.poker_models import Participant, PokerSession, Prompt, Round, Vote
 from tallybot.core.webhook_models import (
     DeliveryOutcome,
@@ -222,6 +224,9 @@ class CoffeeRepository(Protocol):
     async def group(self, group_id: int) -> Group | None:
         """The group with this id."""
 
+    async def groups_in(self, community_id: int, limit: int) -> list[Group]:
+        """Up to ``limit`` groups of a community, by name."""
+
     async def group_from(self, community_id: int, github_id: int | None) -> Group | None:
         """The group already made from a GitHub team, or from a community's members."""
 
@@ -368,6 +373,37 @@ class VoteRepository(Protocol):
         """A session's imported chat, oldest first."""
 
 
+class ChatRepository(Protocol):
+    """What the chat features store: link codes, identity moves, names seen in chat, announcement channels."""
+
+    async def add_link_code(self, person_id: int, code_hash: str, created_at: datetime, expires_at: datetime) -> None:
+        """Make this the person's only live link code."""
+
+    async def live_link_code(self, code_hash: str) -> LinkCode | None:
+        """The unused link code whose code hashes to this value (it may have expired)."""
+
+    async def count_failed_link(self, code_id: int) -> int:
+        """Add one refused use to a link code and return the new count."""
+
+    async def retire_link_code(self, code_id: int, at: datetime) -> None:
+        """Mark a link code used up."""
+
+    async def move_identities(self, from_person_id: int, to_person_id: int, providers: Sequence[Provider]) -> None:
+        """Give the identities on ``providers`` of one person to another."""
+
+    async def move_memberships(self, from_person_id: int, to_person_id: int) -> None:
+        """Give one person's community memberships to another; where both have one, the host role wins."""
+
+    async def people_named(self, provider: Provider, username: str, community_id: int) -> list[NamedPerson]:
+        """The people whose identity on ``provider`` has this username (any case)."""
+
+    async def set_announcement_channel(self, community_id: int, channel_id: str, at: datetime) -> None:
+        """Send the community's announcements to this channel."""
+
+    async def announcement_channel(self, community_id: int) -> str | None:
+        """The channel the community's announcements go to, if one was chosen."""
+
+
 class WebhookRepository(Protocol):
     """Webhooks, their durable delivery queue and the record of attempts."""
 
@@ -453,6 +489,12 @@ class PokerRepository(Protocol):
     async def session(self, community_id: int, public_id: str) -> PokerSession | None:
         """The community's session with this friendly id, open or closed."""
 
+    async def open_sessions(self, community_id: int, limit: int) -> list[PokerSession]:
+        """Up to ``limit`` open sessions of a community, newest first."""
+
+    async def joined_session(self, community_id: int, person_id: int) -> PokerSession | None:
+        """The community's open session that the person joined most recently."""
+
     async def close_session(self, session_id: int, at: datetime) -> None:
         """Mark the session closed."""
 
@@ -460,12 +502,21 @@ class PokerRepository(Protocol):
         """Count a change to the session; returns the new version."""
 
     async def add_participant(
-        self, session_id: int, name: str, token_hash: str, is_owner: bool, joined_at: datetime
+        self,
+        session_id: int,
+        name: str,
+        token_hash: str | None,
+        person_id: int | None,
+        is_owner: bool,
+        joined_at: datetime,
     ) -> Participant:
-        """Insert a participant."""
+        """Insert a participant, known by a token's hash or (from chat) by their person."""
 
     async def participant_by_token(self, session_id: int, token_hash: str) -> Participant | None:
         """The session's participant whose token hashes to this value."""
+
+    async def participant_by_person(self, session_id: int, person_id: int) -> Participant | None:
+        """The session's participant who joined from chat as this person."""
 
     async def participants(self, session_id: int) -> list[Participant]:
         """The session's participants in the order they joined."""
@@ -504,6 +555,16 @@ class PokerRepository(Protocol):
         """Every card played in the session."""
 
 
+class PlatformTokenRepository(Protocol):
+    """The OAuth token pairs the chat adapters hold for platform accounts, stored sealed."""
+
+    async def put(self, token: StoredPlatformToken) -> None:
+        """Store an account's token pair, replacing the one stored before."""
+
+    async def all(self, platform: Platform) -> list[StoredPlatformToken]:
+        """Every stored token pair on a platform."""
+
+
 class Transaction(Protocol):
     """The repositories, bound to one database transaction."""
 
@@ -536,6 +597,12 @@ class Transaction(Protocol):
 
     @property
     def coffee(self) -> CoffeeRepository: ...
+
+    @property
+    def platform_tokens(self) -> PlatformTokenRepository: ...
+
+    @property
+    def chat(self) -> ChatRepository: ...
 
 
 class Database(Protocol):

@@ -25,6 +25,15 @@ class RateLimiter:
 
     def hit(self, *keys: Hashable) -> None:
         """Count one attempt against every key, or raise RateLimited if any is spent."""
+        now = self.check(*keys)
+        for key in keys:
+            self._hits.setdefault(key, deque()).append(now)
+
+    def check(self, *keys: Hashable) -> float:
+        """Raise RateLimited if any key is spent, without counting an attempt; returns the time now.
+
+        For limits on failures only: check before trying, ``hit`` after a failure.
+        """
         now = self._clock()
         if len(self._hits) > _SWEEP_ABOVE:
             for stale in list(self._hits):
@@ -34,8 +43,7 @@ class RateLimiter:
             if len(hits) >= self._limit:
                 retry_after = math.ceil(hits[0] + self._window - now)
                 raise RateLimited(self._message.format(seconds=retry_after), retry_after)
-        for key in keys:
-            self._hits.setdefault(key, deque()).append(now)
+        return now
 
     def _prune(self, key: Hashable, now: float) -> deque[float]:
         hits = self._hits.get(key)

@@ -1,16 +1,18 @@
 """Live event streams: which committed events reach which WebSocket or SSE client.
 
-Only game-night events are streamed; they are what overlays show, and they hold nothing
-private. Every one of them carries ``data.sessionId``.
+Game-night events hold nothing private; every one of them carries ``data.sessionId``.
 
 - ``/api/sessions/live`` (the original protocol): ``session.started`` goes to every
   authenticated client of the community, every other event to the clients subscribed to
   its session.
-- the read-only overlay streams: every game-night event of the community, or only one
-  session's when the client names it.
+- the read-only overlay streams, by topic: every game-night event of the community (or
+  one session's), or the events of one poker session or one coffee group. Poker and
+  coffee topics are for overlays with read access; what they show of an event is cut to
+  ``shown_data``, so a vote never carries its card.
 """
 
 import weakref
+from dataclasses import dataclass
 from typing import Any
 
 from tallybot.core.models import Community, Event
@@ -28,6 +30,38 @@ GAME_NIGHT_EVENTS = frozenset(
     }
 )
 BROADCAST_EVENTS = frozenset({"session.started"})
+POKER_EVENTS = frozenset(
+    {"poker.started", "poker.joined", "poker.prompt", "poker.voted", "poker.revealed", "poker.revote", "poker.closed"}
+)
+COFFEE_EVENTS = frozenset({"coffee.transaction"})
+# Streams show these events only in part: a poker vote says who voted but never the card
+# (``poker.revealed`` shows the cards), and a coffee note stays with the group's members.
+_SHOWN_FIELDS = {
+    "poker.voted": ("session_id", "prompt_id", "round", "participant_id"),
+    "coffee.transaction": ("group_id", "transaction_id", "from_user_id", "to_user_id", "amount", "summary"),
+}
+
+
+@dataclass(frozen=True)
+class StreamTopic:
+    """What a read-only stream carries: game night (or one session of it), one poker session, or one coffee group."""
+
+    session_id: int | None = None
+    poker_session: str | None = None
+    coffee_group: int | None = None
+
+    @property
+    def is_game_night(self) -> bool:
+        """True for game-night topics, which anyone may read."""
+        return self.poker_session is None and self.coffee_group is None
+
+
+def shown_data(event: Event) -> dict[str, Any]:
+    """The part of an event's data that streams send."""
+    fields = _SHOWN_FIELDS.get(event.type)
+    if fields is None:
+        return dict(event.data)
+    return {name: event.data[name] for name in fields if name in event.data}
 
 
 def session_id_of(value: Any) -> int | None:
@@ -48,11 +82,17 @@ def reaches_live_client(event: Event, community: Community, sessions: set[int]) 
     return event.type in BROADCAST_EVENTS or session_id_of(event.data.get("sessionId")) in sessions
 
 
-def reaches_overlay(event: Event, community: Community, session_id: int | None) -> bool:
-    """Whether a read-only stream of the community (optionally of one session) gets the event."""
-    if event.community_id != community.id or event.type not in GAME_NIGHT_EVENTS:
+def reaches_overlay(event: Event, community: Community, topic: StreamTopic) -> bool:
+    """Whether a read-only stream of the community on this topic gets the event."""
+    if event.community_id != community.id:
         return False
-    return session_id is None or session_id_of(event.data.get("sessionId")) == session_id
+    if topic.poker_session is not None:
+        return event.type in POKER_EVENTS and event.data.get("session_id") == topic.poker_session
+    if topic.coffee_group is not None:
+        return event.type in COFFEE_EVENTS and event.data.get("group_id") == topic.coffee_group
+    if event.type not in GAME_NIGHT_EVENTS:
+        return False
+    return topic.session_id is None or session_id_of(event.data.get("sessionId")) == topic.session_id
 
 
 class EventStreams:
@@ -89,7 +129,7 @@ class EventStreams:
         for subscription in list(self._open):
             subscription.close()
 
-    async def replay(self, community: Community, after: int, session_id: int | None) -> list[Event]:
+    async def replay(self, community: Community, after: int, topic: StreamTopic) -> list[Event]:
         """The overlay events committed after outbox sequence ``after``, oldest first.
 
         At most ``replay_scan_limit`` outbox entries are looked at, so that a very old
@@ -100,7 +140,7 @@ class EventStreams:
         scanned = 0
         while scanned < self._replay_scan_limit:
             events = await self._page(after, page)
-            found.extend(event for event in events if reaches_overlay(event, community, session_id))
+            found.extend(event for event in events if reaches_overlay(event, community, topic))
             scanned += len(events)
             if len(events) < page:
                 break

@@ -135,6 +135,11 @@ class SqliteCoffeeRepository:
         row = await self._one("SELECT * FROM coffee_groups WHERE id = ?", (group_id,))
         return None if row is None else _group(row)
 
+    async def groups_in(self, community_id: int, limit: int) -> list[Group]:
+        """Up to ``limit`` groups of a community, by name."""
+        query = "SELECT * FROM coffee_groups WHERE community_id = ? ORDER BY name COLLATE NOCASE, id LIMIT ?"
+        return [_group(row) for row in await self._all(query, (community_id, limit))]
+
     async def group_from(self, community_id: int, github_id: int | None) -> Group | None:
         """The group already made from a GitHub team, or from a community's members."""
         if github_id is not None:

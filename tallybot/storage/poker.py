@@ -22,7 +22,9 @@ def _session(row: Row) -> PokerSession:
 
 
 def _participant(row: Row) -> Participant:
-    return Participant(row["id"], row["session_id"], row["name"], bool(row["is_owner"]), from_text(row["joined_at"]))
+    return Participant(
+        row["id"], row["session_id"], row["name"], bool(row["is_owner"]), from_text(row["joined_at"]), row["person_id"]
+    )
 
 
 def _prompt(row: Row) -> Prompt:
@@ -92,6 +94,23 @@ class SqlitePokerRepository:
         row = await self._row(query, (community_id, public_id))
         return None if row is None else _session(row)
 
+    async def open_sessions(self, community_id: int, limit: int) -> list[PokerSession]:
+        """Up to ``limit`` open sessions of a community, newest first."""
+        query = (
+            "SELECT * FROM poker_sessions WHERE community_id = ? AND closed_at IS NULL "
+            "ORDER BY created_at DESC, id DESC LIMIT ?"
+        )
+        return [_session(row) for row in await self._rows(query, (community_id, limit))]
+
+    async def joined_session(self, community_id: int, person_id: int) -> PokerSession | None:
+        """The community's open session that the person joined most recently."""
+        query = (
+            "SELECT s.* FROM poker_sessions s JOIN poker_participants p ON p.session_id = s.id "
+            "WHERE s.community_id = ? AND s.closed_at IS NULL AND p.person_id = ? ORDER BY p.id DESC LIMIT 1"
+        )
+        row = await self._row(query, (community_id, person_id))
+        return None if row is None else _session(row)
+
     async def close_session(self, session_id: int, at: datetime) -> None:
         """Mark the session closed."""
         query = "UPDATE poker_sessions SET closed_at = ? WHERE id = ?"
@@ -105,14 +124,21 @@ class SqlitePokerRepository:
         return int(row["version"])
 
     async def add_participant(
-        self, session_id: int, name: str, token_hash: str, is_owner: bool, joined_at: datetime
+        self,
+        session_id: int,
+        name: str,
+        token_hash: str | None,
+        person_id: int | None,
+        is_owner: bool,
+        joined_at: datetime,
     ) -> Participant:
-        """Insert a participant."""
+        """Insert a participant, known by a token's hash or (from chat) by their person."""
         query = (
-            "INSERT INTO poker_participants (session_id, name, token_hash, is_owner, joined_at) "
-            "VALUES (?, ?, ?, ?, ?) RETURNING *"
+            "INSERT INTO poker_participants (session_id, name, token_hash, person_id, is_owner, joined_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING *"
         )
-        row = await self._row(query, (session_id, name, token_hash, int(is_owner), to_text(joined_at)))
+        params = (session_id, name, token_hash, person_id, int(is_owner), to_text(joined_at))
+        row = await self._row(query, params)
         assert row is not None
         return _participant(row)
 
@@ -120,6 +146,12 @@ class SqlitePokerRepository:
         """The session's participant whose token hashes to this value."""
         query = "SELECT * FROM poker_participants WHERE session_id = ? AND token_hash = ?"
         row = await self._row(query, (session_id, token_hash))
+        return None if row is None else _participant(row)
+
+    async def participant_by_person(self, session_id: int, person_id: int) -> Participant | None:
+        """The session's participant who joined from chat as this person."""
+        query = "SELECT * FROM poker_participants WHERE session_id = ? AND person_id = ?"
+        row = await self._row(query, (session_id, person_id))
         return None if row is None else _participant(row)
 
     async def participants(self, session_id: int) -> list[Participant]:

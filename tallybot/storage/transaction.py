@@ -1,6 +1,7 @@
 """The repositories of one transaction, as the core's ``Transaction`` port."""
 
 from tallybot.core.models import Event
+from tallybot.storage.chat import SqliteChatRepository
 from tallybot.storage.coffee import SqliteCoffeeRepository
 from tallybot.storage.communities import SqliteCommunityRepository
 from tallybot.storage.connection import Connection
@@ -9,6 +10,7 @@ from tallybot.storage.gamenight import SqliteGameNightRepository
 from tallybot.storage.games import SqliteGameRepository
 from tallybot.storage.outbox import SqliteOutboxRepository
 from tallybot.storage.people import SqlitePersonRepository
+from tallybot.storage.platform_tokens import SqlitePlatformTokenRepository
 from tallybot.storage.poker import SqlitePokerRepository
 from tallybot.storage.votes import SqliteVoteRepository
 from tallybot.storage.webhooks import SqliteWebhookRepository
@@ -29,6 +31,8 @@ class SqliteTransaction:
         self._votes = SqliteVoteRepository(conn)
         self._games = SqliteGameRepository(conn)
         self._coffee = SqliteCoffeeRepository(conn)
+        self._platform_tokens = SqlitePlatformTokenRepository(conn)
+        self._chat = SqliteChatRepository(conn)
 
     @property
     def communities(self) -> SqliteCommunityRepository:
@@ -79,3 +83,13 @@ class SqliteTransaction:
     def coffee(self) -> SqliteCoffeeRepository:
         """The coffee scoreboard: teams, groups, members, transactions and devices."""
         return self._coffee
+
+    @property
+    def platform_tokens(self) -> SqlitePlatformTokenRepository:
+        """Platform accounts' OAuth token pairs, sealed."""
+        return self._platform_tokens
+
+    @property
+    def chat(self) -> SqliteChatRepository:
+        """Link codes, identity moves, names seen in chat and announcement channels."""
+        return self._chat

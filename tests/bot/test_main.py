@@ -123,3 +123,40 @@ async def test_run_answers_healthz_without_chat_credentials(tmp_path: Path) -> N
     assert server.returncode == 0
     assert "Traceback" not in stderr
     assert "running the API alone" in stderr
+
+
+# discord.py is ready 2 s (guild_ready_timeout) after the last server arrived; Ctrl-C may come before or after.
+@pytest.mark.parametrize("settle", [0.0, 3.0], ids=["while-connecting", "when-ready"])
+async def test_ctrl_c_stops_the_api_and_the_discord_adapter_cleanly(tmp_path: Path, settle: float) -> None:
+    port = free_port()
+    config = write_config(tmp_path, port)
+    with config.open("a") as extra:
+        extra.write('[discord]\ntoken = "fake-discord-token"\n[gamenight]\necast_base_url = "http://127.0.0.1:1"\n')
+    env = {key: value for key, value in os.environ.items() if not key.startswith("TALLYBOT_")}
+    server = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.bot.serve_with_fake_discord",
+        str(config),
+        str(settle),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=env,
+    )
+    try:
+        assert server.stdout is not None
+        line = await asyncio.wait_for(server.stdout.readline(), timeout=60)
+        assert line == b"ready\n"
+        async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/healthz") as response:
+            assert response.status == 200
+    finally:
+        server.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        _, stderr_bytes = await asyncio.wait_for(server.communicate(), timeout=30)
+    stopped_in = time.monotonic() - started
+    stderr = stderr_bytes.decode()
+    assert server.returncode == 0, stderr
+    assert stopped_in < 10
+    for trouble in ("Traceback", "Task was destroyed", "pending", "Unclosed", "never awaited"):
+        assert trouble not in stderr, stderr
+    assert "INFO tallybot: stopping" in stderr

@@ -93,7 +93,7 @@ async def team_group(coffee: CoffeeService, oauth: FakeOAuth, home: Community) -
     """Sign the first member of a GitHub team in and make a group of it; returns its id and member ids."""
     members = tuple(github_user(number) for number in range(1, TEAM_SIZE + 1))
     oauth.profiles["code"] = OAuthProfile(Provider.GITHUB, members[0], (OAuthTeam(7, "Coffee", "esri", members),))
-    signed_in = await coffee.sign_in("github", "code")
+    signed_in = await coffee.sign_in("github", "code", "127.0.0.1")
     group = await coffee.create_group(signed_in.profile.person_id, home, "7", None, None)
     info = await coffee.group_info(signed_in.profile.person_id, group.id, None)
     return group.id, [member.profile.person_id for member in info.members]
@@ -131,7 +131,7 @@ async def test_signing_in_again_links_the_same_person_and_refreshes_the_team(tmp
         group_id, member_ids = await team_group(coffee, oauth, home)
         smaller_team = OAuthTeam(7, "Coffee", "esri", (github_user(1), github_user(2)))
         oauth.profiles["again"] = OAuthProfile(Provider.GITHUB, github_user(1, "User One"), (smaller_team,))
-        again = await coffee.sign_in("github", "again")
+        again = await coffee.sign_in("github", "again", "127.0.0.1")
         assert again.profile.person_id == member_ids[0]
         assert again.profile.display_name == "User One"
         resync = await coffee.update_group(again.profile.person_id, group_id, None, None, None)
@@ -144,7 +144,7 @@ async def test_signing_in_without_teams_leaves_every_team(tmp_path: Path) -> Non
         _, member_ids = await team_group(coffee, oauth, home)
         assert [team.key for team in await coffee.teams(member_ids[0])] == [7]
         oauth.profiles["teamless"] = OAuthProfile(Provider.GITHUB, github_user(1))
-        await coffee.sign_in("github", "teamless")
+        await coffee.sign_in("github", "teamless", "127.0.0.1")
         assert await coffee.teams(member_ids[0]) == []
         assert [team.key for team in await coffee.teams(member_ids[1])] == [7]
 
@@ -156,7 +156,7 @@ async def test_a_member_who_left_keeps_their_balance_but_cannot_transact(tmp_pat
         oauth.profiles["left"] = OAuthProfile(
             Provider.GITHUB, github_user(1), (OAuthTeam(7, "Coffee", "esri", (github_user(1), github_user(3))),)
         )
-        await coffee.sign_in("github", "left")
+        await coffee.sign_in("github", "left", "127.0.0.1")
         await coffee.update_group(ids[0], group_id, None, None, None)
         info = await coffee.group_info(ids[1], group_id, None)
         assert (info.viewer.balance, info.viewer.active) == (2, False)
@@ -168,7 +168,7 @@ async def test_a_member_who_left_keeps_their_balance_but_cannot_transact(tmp_pat
 async def test_a_bad_code_is_refused_without_creating_anybody(tmp_path: Path) -> None:
     async with coffee_on(tmp_path) as (coffee, _oauth, _home):
         with pytest.raises(Invalid, match="code was not accepted"):
-            await coffee.sign_in("github", "made-up")
+            await coffee.sign_in("github", "made-up", "127.0.0.1")
         with pytest.raises(NotFound):
             await coffee.user_info(1, None, None, None)
 

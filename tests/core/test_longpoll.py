@@ -127,3 +127,17 @@ async def test_a_poke_on_a_key_nobody_waits_on_keeps_nothing() -> None:
     board = ChangeBoard()
     board.poke("s")
     assert board.keys == 0
+
+
+async def test_closing_the_board_ends_every_wait_now_and_each_later_one_at_once() -> None:
+    board = ChangeBoard()
+    counter = Counter()
+    waiters = [asyncio.create_task(wait_positive(board, counter.read, 60)) for _ in range(10)]
+    await until(lambda: board.waiters == 10)
+    board.close()
+    async with asyncio.timeout(5):
+        assert await asyncio.gather(*waiters) == [None] * 10
+        assert await wait_positive(board, counter.read, 60) is None
+        counter.value = 1
+        assert await wait_positive(board, counter.read, 60) == 1
+    assert board.keys == 0

@@ -22,10 +22,11 @@ from tallybot.core.poker_rules import (
     tally,
 )
 from tallybot.core.ports import EventSubscription
+from tallybot.core.ratelimit import RateLimiter
 from tallybot.core.services import Services
 from tallybot.storage.db import SqliteDatabase
 from tallybot.storage.transaction import SqliteTransaction
-from tests.helpers import FakeClock
+from tests.helpers import FakeClock, FakeMonotonic
 
 FRIENDLY = re.compile(r"^[a-z]+-[a-z]+-[1-9]\d\d$")
 
@@ -77,13 +78,14 @@ def test_friendly_ids_are_url_safe_and_number_at_least_a_million() -> None:
 
 
 async def test_sessions_drawn_at_the_same_spot_get_the_next_free_ids(db: SqliteDatabase, home: Community) -> None:
-    poker = PokerService(db, FakeClock(), draw=lambda space: 5)
+    poker = PokerService(db, FakeClock(), RateLimiter(30, 900, FakeMonotonic(), "{seconds}"), draw=lambda space: 5)
     seats = [await poker.create_session(home, name) for name in ("Ann", "Bob", "Cy")]
     assert [seat.session_id for seat in seats] == [friendly_id(5), friendly_id(6), friendly_id(7)]
 
 
 async def test_a_draw_at_the_end_of_the_id_space_wraps_to_the_start(db: SqliteDatabase, home: Community) -> None:
-    poker = PokerService(db, FakeClock(), draw=lambda space: space - 1)
+    guesses = RateLimiter(30, 900, FakeMonotonic(), "{seconds}")
+    poker = PokerService(db, FakeClock(), guesses, draw=lambda space: space - 1)
     first = await poker.create_session(home, "Ann")
     second = await poker.create_session(home, "Bob")
     assert (first.session_id, second.session_id) == (friendly_id(ID_SPACE - 1), friendly_id(0))
@@ -176,8 +178,8 @@ async def test_a_vote_stays_hidden_until_everyone_has_voted(services: Services) 
     poker, home = services.poker, services.default_community
     dale = await poker.create_session(home, "Dale")
     jesse = await poker.join(home, dale.session_id, "Jesse")
-    prompt = await poker.create_prompt(home, dale.session_id, dale.token, "OIDC")
-    first = await poker.vote(home, dale.session_id, prompt.public_id, dale.token, "8")
+    opened = await poker.create_prompt(home, dale.session_id, dale.token, "OIDC")
+    first = await poker.vote(home, dale.session_id, opened.prompt.public_id, dale.token, "8")
     view = await poker.watch(home, dale.session_id, "1", jesse.token, None, None)
     assert view is not None
     assert (first.revealed, view.revealed, view.result) == (False, False, None)

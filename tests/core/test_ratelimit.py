@@ -39,3 +39,16 @@ def test_idle_keys_are_forgotten() -> None:
     clock.advance(11)
     limiter.hit("fresh")
     assert len(limiter._hits) == 1
+
+
+def test_check_refuses_a_spent_key_without_counting_an_attempt() -> None:
+    clock = FakeMonotonic()
+    limiter = RateLimiter(2, 60, clock, "{seconds}")
+    for _ in range(5):
+        limiter.check("address")
+    limiter.hit("address")
+    limiter.check("address")
+    limiter.hit("address")
+    with pytest.raises(RateLimited):
+        limiter.check("address")
+    limiter.check("other")

@@ -177,9 +177,18 @@ def _json(data: Any, status: int = 200) -> web.Response:
     return web.Response(body=json.dumps(data).encode(), status=status, headers=_JSON_TYPE)
 
 
-def _not_found(message: str, code: int) -> web.HTTPNotFound:
-    """Discord's 404: a JSON error with its numeric code (10003 Unknown Channel, ...)."""
-    return web.HTTPNotFound(body=json.dumps({"message": message, "code": code}).encode(), headers=_JSON_TYPE)
+class NotFoundError(LookupError):
+    """Discord's 404: a JSON error with its numeric code (10003 Unknown Channel, ...), answered by ``guard``."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _not_found(message: str, code: int) -> NotFoundError:
+    # Not web.HTTPNotFound: aiohttp deprecates its body argument, and its text would add a charset.
+    return NotFoundError(message, code)
 
 
 def _id(request: web.Request, name: str) -> int:
@@ -218,6 +227,8 @@ def build_rest_app(platform: Platform) -> web.Application:
             response: web.StreamResponse = await handler(request)
         except UnknownChannel:
             return _json({"message": "Unknown Channel", "code": 10003}, status=404)
+        except NotFoundError as missing:
+            return _json({"message": missing.message, "code": missing.code}, status=404)
         return response
 
     @routes.get(f"{API}/gateway")

@@ -52,6 +52,7 @@ from tests.fakes.twitch_payloads import (
     subscription_json,
     user_json,
     welcome_payload,
+    whisper_event,
 )
 
 __all__ = [
@@ -172,6 +173,12 @@ class FakeTwitch:
             raise KeyError(f"fake Twitch has no user {user_id}; add_user first")
         return self.auth.issue(user_id, tuple(scopes))
 
+    def authorization_code(self, user_id: str, redirect_uri: str, scopes: Sequence[str] = BOT_SCOPES) -> str:
+        """The code Twitch would send to ``redirect_uri`` after ``user_id`` agreed to ``scopes`` on its consent page."""
+        if user_id not in self.users:
+            raise KeyError(f"fake Twitch has no user {user_id}; add_user first")
+        return self.auth.authorize(user_id, tuple(scopes), redirect_uri)
+
     def expire_token(self, access_token: str) -> None:
         """Make a token invalid, as Twitch does when it expires; its refresh token keeps working."""
         self.auth.expire(access_token)
@@ -202,6 +209,26 @@ class FakeTwitch:
         if await self._deliver(line) == 0:
             raise AssertionError(f"no websocket is subscribed to channel.chat.message for {channel.login}")
         return line.message_id
+
+    async def send_whisper(self, sender: FakeUser | str, recipient: FakeUser | str, text: str) -> str:
+        """Whisper ``text`` from one user to another; returns the whisper id.
+
+        It fails loudly if no websocket is subscribed to ``user.whisper.message`` for the recipient.
+        """
+        source, target = self._user(sender), self._user(recipient)
+        whisper_id = new_id()
+        event = whisper_event(whisper_id, source, target, text)
+        targets = [
+            sub
+            for sub in self.subscriptions.values()
+            if sub.type == "user.whisper.message" and sub.condition.get("user_id") == target.id
+        ]
+        if not targets:
+            raise AssertionError(f"no websocket is subscribed to user.whisper.message for {target.login}")
+        for sub in targets:
+            payload = {"subscription": subscription_json(sub), "event": event}
+            await self._send(self._sessions[sub.session_id], message("notification", payload, sub))
+        return whisper_id
 
     async def send_keepalive(self) -> None:
         """Send ``session_keepalive`` on every websocket now."""
@@ -234,6 +261,14 @@ class FakeTwitch:
         """The oldest whisper the bot sent that no earlier call returned (optionally the oldest matching)."""
         take = _taker(self._unread_whispers, matching)
         return await self._wait(take, within, "a whisper from the bot")
+
+    async def wait_until(self, condition: Callable[[], bool], *, within: float = WAIT_SECONDS) -> None:
+        """Wait until ``condition()`` holds; it is checked again after every chat message, whisper or subscription."""
+
+        def holds() -> bool | None:
+            return True if condition() else None
+
+        await self._wait(holds, within, "a condition to hold")
 
     # -- server internals --------------------------------------------------------------------------------------
 
@@ -292,6 +327,9 @@ class FakeTwitch:
             raise Refused(400, "type, version and condition are required")
         chat = kind == "channel.chat.message"
         if chat and (condition.get("user_id") != token.user_id or "user:read:chat" not in token.scopes):
+            raise Refused(403, "subscription missing proper authorization")
+        reads_whispers = {"user:read:whispers", "user:manage:whispers"} & set(token.scopes)
+        if kind == "user.whisper.message" and (condition.get("user_id") != token.user_id or not reads_whispers):
             raise Refused(403, "subscription missing proper authorization")
         for sub in self.subscriptions.values():
             if (sub.type, sub.version, sub.condition, sub.session_id) == (kind, version, condition, session_id):

@@ -43,6 +43,8 @@ class FakeTwitchAuth:
         self._users = users
         self._tokens: dict[str, Token] = {}
         self._refresh: dict[str, str] = {}
+        # Authorization codes handed out by the consent page: code -> (user id, scopes, redirect URI).
+        self._codes: dict[str, tuple[str, tuple[str, ...], str]] = {}
 
     def issue(self, user_id: str | None, scopes: tuple[str, ...]) -> tuple[str, str]:
         """A new access token and its refresh token (the refresh token only works for user tokens)."""
@@ -51,6 +53,12 @@ class FakeTwitchAuth:
         if user_id is not None:
             self._refresh[refresh] = access
         return access, refresh
+
+    def authorize(self, user_id: str, scopes: tuple[str, ...], redirect_uri: str) -> str:
+        """The code Twitch appends to ``redirect_uri`` once the user has agreed on the consent page."""
+        code = secrets.token_hex(15)
+        self._codes[code] = (user_id, scopes, redirect_uri)
+        return code
 
     def expire(self, access_token: str) -> None:
         """Make a token invalid, as Twitch does when it expires; its refresh token keeps working."""
@@ -93,6 +101,8 @@ class FakeTwitchAuth:
         if grant == "client_credentials":
             access, _ = self.issue(None, ())
             return web.json_response({"access_token": access, "expires_in": APP_TOKEN_SECONDS, "token_type": "bearer"})
+        if grant == "authorization_code":
+            return self._exchange_code(params)
         if grant != "refresh_token":
             raise Refused(400, f"unsupported grant type {grant}")
         old = self._refresh.pop(params.get("refresh_token", ""), None)
@@ -102,6 +112,17 @@ class FakeTwitchAuth:
         access, refresh = self.issue(previous.user_id, previous.scopes)
         answer = {"access_token": access, "refresh_token": refresh, "expires_in": USER_TOKEN_SECONDS}
         return web.json_response({**answer, "scope": list(previous.scopes), "token_type": "bearer"})
+
+    def _exchange_code(self, params: dict[str, str]) -> web.Response:
+        granted = self._codes.pop(params.get("code", ""), None)
+        if granted is None:
+            raise Refused(400, "Invalid authorization code")
+        user_id, scopes, redirect_uri = granted
+        if params.get("redirect_uri") != redirect_uri:
+            raise Refused(400, "Parameter redirect_uri does not match registered URI")
+        access, refresh = self.issue(user_id, scopes)
+        answer = {"access_token": access, "refresh_token": refresh, "expires_in": USER_TOKEN_SECONDS}
+        return web.json_response({**answer, "scope": list(scopes), "token_type": "bearer"})
 
     async def validate(self, request: web.Request) -> web.Response:
         """``GET /oauth2/validate``: who a token belongs to; app tokens have no login or user id."""

@@ -204,3 +204,17 @@ def chat_event(line: ChatLine, users_by_login: dict[str, FakeUser]) -> dict[str,
         "source_badges": None,
         "is_source_only": None,
     }
+
+
+def whisper_event(whisper_id: str, sender: FakeUser, recipient: FakeUser, text: str) -> dict[str, Any]:
+    """The ``event`` of a ``user.whisper.message`` notification."""
+    return {
+        "from_user_id": sender.id,
+        "from_user_login": sender.login,
+        "from_user_name": sender.display_name,
+        "to_user_id": recipient.id,
+        "to_user_login": recipient.login,
+        "to_user_name": recipient.display_name,
+        "whisper_id": whisper_id,
+        "whisper": {"text": text},
+    }

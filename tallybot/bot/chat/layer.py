@@ -7,7 +7,6 @@ which each adapter shows in its one error handler.
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 
 from tallybot.bot.chat.types import REPLY_LIMITS, ChatMessage, Command, Invocation, Reply
 from tallybot.core.errors import Forbidden, NotFound, RateLimited
@@ -15,21 +14,13 @@ from tallybot.core.gamenight_models import ChatVoteOutcome
 from tallybot.core.models import Role
 from tallybot.core.ratelimit import RateLimiter
 from tallybot.core.services import Services
+from tallybot.settings import ChatSettings
 
 # Longer messages are cut before parsing: no command needs more, and a 10 KB paste
 # should cost no more than a short line.
 MAX_TEXT = 1000
 _VOTE_REACTION = "✅"
 _MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class ChatSettings:
-    """How the command layer behaves; read from the ``[chat]`` section."""
-
-    prefix: str = "!"
-    cooldown_seconds: float = 10.0
-    commands_per_cooldown: int = 5
 
 
 def fit(text: str, limit: int) -> str:
@@ -66,6 +57,11 @@ class ChatCommands:
         self._notices = RateLimiter(1, window, monotonic, "")
 
     @property
+    def prefix(self) -> str:
+        """What a chat command starts with (``/`` works too)."""
+        return self._settings.prefix
+
+    @property
     def commands(self) -> Sequence[Command]:
         """Every command once, in the order they were given."""
         return list(dict.fromkeys(self._commands.values()))
@@ -80,16 +76,20 @@ class ChatCommands:
         text = text[:MAX_TEXT].strip()
         if not text.startswith((prefix, "/")):
             return None
-        words = text[1 if text.startswith("/") else len(prefix) :].split(maxsplit=2)
-        if not words:
+        body = text[1 if text.startswith("/") else len(prefix) :]
+        words = body.split(maxsplit=2)
+        # "! wow" is an exclamation: the name must follow the prefix at once.
+        if not words or body[0].isspace():
             return None
         pair = " ".join(words[:2]).casefold()
         if len(words) >= 2 and pair in self._commands:
-            return self._commands[pair], " ".join(words[2:])
+            return self._commands[pair], words[2] if len(words) > 2 else ""
         command = self._commands.get(words[0].casefold())
         if command is None:
             return None
-        return command, " ".join(words[1:])
+        # The arguments keep their own spacing (a poker story, a note).
+        rest = body.split(maxsplit=1)
+        return command, rest[1] if len(rest) > 1 else ""
 
     async def on_message(self, message: ChatMessage) -> Reply | None:
         """Answer one chat message: count a vote in it, run the command it holds, or nothing."""
@@ -108,7 +108,8 @@ class ChatCommands:
             return None
         if command.host_only and message.role is not Role.HOST:
             raise Forbidden(f"Only a host can use {self._settings.prefix}{command.name}")
-        reply = await command.handler(Invocation(message, args[:MAX_TEXT].strip(), self._services))
+        invocation = Invocation(message, args[:MAX_TEXT].strip(), self._services, self._settings.prefix)
+        reply = await command.handler(invocation)
         return self._fitted(message, reply)
 
     async def _help(self, invocation: Invocation) -> Reply:

@@ -57,11 +57,15 @@ class Reply:
 
 @dataclass(frozen=True)
 class Invocation:
-    """A command being run: who asked, where, and the text after the command's name."""
+    """A command being run: who asked, where, and the text after the command's name.
+
+    ``prefix`` is the configured command prefix, for replies that name another command.
+    """
 
     message: ChatMessage
     args: str
     services: Services
+    prefix: str = "!"
 
 
 Handler = Callable[[Invocation], Awaitable[Reply]]
