@@ -14,14 +14,18 @@ from jsonschema import Draft202012Validator
 
 from tallybot.api.openapi import build_document, load_examples
 
+# Every test builds the same app: its document and validators are made once per set of routes, not per test.
+_Routes = frozenset[tuple[str, str]]
+_DOCUMENTS: dict[_Routes, dict[str, Any]] = {}
+_VALIDATORS: dict[tuple[_Routes, str, str, str], Draft202012Validator] = {}
+
 
 class Conformance:
     """Collects every way the app's responses differ from its document."""
 
     def __init__(self, app: web.Application) -> None:
         self._app = app
-        self._document: dict[str, Any] | None = None
-        self._validators: dict[tuple[str, str, str], Draft202012Validator] = {}
+        self._routes: _Routes | None = None
         self.problems: list[str] = []
 
     @classmethod
@@ -41,10 +45,18 @@ class Conformance:
             self._check(route, request.method, response)
         return response
 
+    def _routes_of(self) -> _Routes:
+        if self._routes is None:
+            self._routes = frozenset(
+                (route.method, route.resource.canonical) for route in self._app.router.routes() if route.resource
+            )
+        return self._routes
+
     def _document_of(self) -> dict[str, Any]:
-        if self._document is None:
-            self._document = dict(build_document(self._app, load_examples()))
-        return self._document
+        routes = self._routes_of()
+        if routes not in _DOCUMENTS:
+            _DOCUMENTS[routes] = dict(build_document(self._app, load_examples()))
+        return _DOCUMENTS[routes]
 
     def _check(self, route: web.ResourceRoute, method: str, response: web.StreamResponse) -> None:
         resource = route.resource
@@ -74,9 +86,9 @@ class Conformance:
                 self.problems.append(f"{where}: {error.message} at {list(error.absolute_path)}")
 
     def _validator(self, path: str, method: str, status: str, schema: dict[str, Any]) -> Draft202012Validator:
-        key = (path, method, status)
-        if key not in self._validators:
+        key = (self._routes_of(), path, method, status)
+        if key not in _VALIDATORS:
             # The components go beside the schema, so that its "#/components/..." references resolve.
             rooted = {**schema, "components": self._document_of()["components"]}
-            self._validators[key] = Draft202012Validator(rooted)
-        return self._validators[key]
+            _VALIDATORS[key] = Draft202012Validator(rooted)
+        return _VALIDATORS[key]

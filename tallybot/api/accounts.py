@@ -179,7 +179,7 @@ async def start_session_with_confirmation_code(request: web.Request) -> web.Resp
 
 
 @routes.post("/send-confirmation-code")
-@API({200: Done}, errors=(429, 503), request=EmailAddress, form=True)
+@API({200: (Done, Failure)}, errors=(429, 503), request=EmailAddress, form=True)
 async def send_confirmation_code(request: web.Request) -> web.Response:
     """Mail a fresh confirmation code (the same answer whether or not the address is known)."""
     params = await Params.of(request)

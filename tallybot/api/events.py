@@ -64,6 +64,22 @@ class StreamQuery(TopicQuery, total=False):
 
 Reply = dict[str, Any]
 _CLOSED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR)
+# The stream's schema describes each event, as OpenAPI 3.1 tools read it for text/event-stream
+# (3.2 calls this ``itemSchema``): the opening ``retry:``, then one event per outbox entry.
+_SSE_EVENT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "pattern": "^[0-9]+$", "description": "The event's outbox sequence."},
+        "event": {"const": "message", "description": "No event type is sent: the default one."},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "description": "The event's envelope as JSON, as /api/events sends it.",
+        },
+        "retry": {"type": "integer", "minimum": 0, "description": "How long to wait before a reconnect, in ms."},
+    },
+    "additionalProperties": False,
+}
 
 
 def envelope(event: Event) -> Reply:
@@ -251,7 +267,7 @@ def _last_event_id(request: web.Request) -> int | None:
 
 @routes.get("/events/stream")
 @API(
-    {200: Content("text/event-stream")},
+    {200: Content("text/event-stream", _SSE_EVENT)},
     errors=(400, 401, 403, 404),
     query=StreamQuery,
     security=VIEWER,

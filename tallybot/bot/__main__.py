@@ -46,7 +46,7 @@ from tallybot.core.models import Role
 from tallybot.core.overlays import OverlayService
 from tallybot.core.platform_tokens import PlatformTokenService, TokenSealer
 from tallybot.core.poker import PokerService
-from tallybot.core.ports import Clock, Mailer
+from tallybot.core.ports import Clock, Mailer, WebhookSender
 from tallybot.core.ratelimit import RateLimiter
 from tallybot.core.room_monitor import RoomMonitor
 from tallybot.core.services import Services
@@ -77,14 +77,18 @@ async def open_services(
     monotonic: Callable[[], float] = time.monotonic,
     mailer: Mailer | None = None,
     sleep: Sleep = asyncio.sleep,
+    webhook_sender: WebhookSender | None = None,
 ) -> AsyncIterator[Services]:
-    """Open the database and build every service; closes the database on exit."""
+    """Open the database and build every service; closes the database on exit.
+
+    ``webhook_sender`` replaces the HTTP sender of webhooks, for runs where nothing may leave the machine.
+    """
     bus = InProcessEventBus()
     db = SqliteDatabase(Path(settings.storage.path), on_commit=bus.publish)
     await db.open()
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
     hooks = settings.webhooks
-    webhook_sender = AiohttpWebhookSender(hooks.timeout_seconds, hooks.allow_private)
+    sender = AiohttpWebhookSender(hooks.timeout_seconds, hooks.allow_private)
     ecast = EcastClient(settings.gamenight.ecast_base_url, socket_scheme=settings.gamenight.ecast_socket_scheme)
     room_monitor = RoomMonitor(db, clock, ecast, bus)
     try:
@@ -118,7 +122,7 @@ async def open_services(
             backoff=timedelta(seconds=hooks.backoff_seconds),
             max_backoff=timedelta(seconds=hooks.max_backoff_seconds),
         )
-        webhooks = WebhookService(db, bus, webhook_sender, clock, delivery, hooks.allow_private, sleep)
+        webhooks = WebhookService(db, bus, webhook_sender or sender, clock, delivery, hooks.allow_private, sleep)
         # Adding a game with a room code starts a watch; removing the game ends it.
         room_monitor.listen()
         adapters = AdapterStatusBoard(clock)
@@ -149,7 +153,7 @@ async def open_services(
         # Watches write to the database: they end before it closes.
         await room_monitor.close()
         await ecast.close()
-        await webhook_sender.close()
+        await sender.close()
         await http.close()
         await db.close()
 

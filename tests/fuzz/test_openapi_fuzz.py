@@ -1,0 +1,201 @@
+"""schemathesis against the live ``/api/openapi.json``: every operation, with real tokens.
+
+For each operation of the document the running app serves, schemathesis generates requests,
+valid ones and ones with something wrong, and every answer must be no 5xx, have a documented
+status and content type, and a body that matches the schema documented for that status.
+
+The profile is bounded and reproducible: Hypothesis with a fixed seed, no shrinking and no
+example database, at most ``TALLYBOT_FUZZ_EXAMPLES`` requests per operation (50 unless set;
+an operation with fewer possible requests, such as ``GET /healthz``, gets fewer). A longer
+run by hand::
+
+    TALLYBOT_FUZZ_EXAMPLES=1000 TALLYBOT_FUZZ_SEED=7 .venv/bin/pytest -q tests/fuzz
+
+Each request carries a real token of the kind its operation names first, and half of the
+time (as Hypothesis draws it) the ids of things that exist in place of generated ones, so
+that requests get past "unknown token" and "not found" into the handlers. Long polls are
+asked to wait at most ``SHORT_WAIT``; the SSE stream is read for ``STREAM_SECONDS`` (its
+status and headers are what there is to check); the WebSocket routes get plain GETs, which
+are answered with their handshake errors.
+"""
+
+import os
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode, checks
+from schemathesis.config import SchemathesisConfig
+from schemathesis.core.result import Err
+from schemathesis.schemas import APIOperation, BaseSchema
+
+from tests.fuzz.live_app import LiveApp, World, fuzz_settings
+
+EXAMPLES = int(os.environ.get("TALLYBOT_FUZZ_EXAMPLES", "50"))
+SEED = int(os.environ.get("TALLYBOT_FUZZ_SEED", "20261123"))
+# Long polls wait at most this long in the fuzz run, so that a valid wait does not hold it up.
+SHORT_WAIT = 0.05
+EVENT_STREAM_PATH = "/api/events/stream"
+STREAM_SECONDS = 0.5
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+]
+ENDS_SESSION = ("/logout", "/end-session")
+TOKENS = {"hostToken": "host", "sessionToken": "person", "viewerToken": "viewer", "pokerToken": "poker_owner"}
+
+
+class Tally:
+    """How many requests each operation got, and the statuses that came back."""
+
+    def __init__(self) -> None:
+        self.operations: list[str] = []
+        self.examples: Counter[str] = Counter()
+        self.statuses: Counter[int] = Counter()
+
+    def summary(self) -> str:
+        server_errors = sum(count for status, count in self.statuses.items() if status >= 500)
+        return (
+            f"fuzz: {len(self.operations)} operations, {sum(self.examples.values())} examples "
+            f"(at most {EXAMPLES} generated per operation, seed {SEED}), {server_errors} answers with a 5xx; "
+            f"statuses {dict(sorted(self.statuses.items()))}"
+        )
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    app = LiveApp(fuzz_settings(tmp_path_factory.mktemp("fuzz")))
+    app.start()
+    yield app
+    app.stop()
+
+
+@pytest.fixture(scope="module")
+def http() -> Iterator[requests.Session]:
+    with requests.Session() as session:
+        yield session
+
+
+@pytest.fixture(scope="module")
+def tally(request: pytest.FixtureRequest) -> Iterator[Tally]:
+    found = Tally()
+    yield found
+    # The figures are the point of a fuzz run: shown even when the test passes and output is captured.
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    assert capture is not None
+    with capture.global_and_fixture_disabled():
+        print("\n" + found.summary())
+
+
+@pytest.fixture(scope="module")
+def live_schema(live: LiveApp) -> BaseSchema:
+    # An open event stream is read until its first event or the request's timeout, not to its end.
+    config = SchemathesisConfig.from_dict({"max-stream-events": 1})
+    return schemathesis.openapi.from_url(f"{live.base_url}/api/openapi.json", config=config)
+
+
+def _headers(case: Any, live: LiveApp, world: World) -> dict[str, str]:
+    """A real token of the first kind the operation's security asks for; none for an open route.
+
+    A request that ends its session gets a session of its own, so that the person's stays
+    valid for the operations fuzzed after it.
+    """
+    for requirement in case.operation.definition.raw.get("security", []):
+        for scheme in requirement:
+            if case.path.endswith(ENDS_SESSION):
+                return {"Authorization": f"Bearer {live.fresh_session()}"}
+            return {"Authorization": f"Bearer {getattr(world, TOKENS[scheme])}"}
+    return {}
+
+
+def _known_ids(case: Any, world: World) -> None:
+    """Put ids of things that exist where the generated ones are."""
+    path = case.path_parameters if case.path_parameters is not None else {}
+    if "community" in path:
+        path["community"] = world.community
+    if "/session/{session_id}" in case.path:
+        path["session_id"] = world.poker_session
+        if "prompt_id" in path:
+            path["prompt_id"] = str(world.prompt)
+    elif "{session_id}" in case.path:
+        path["session_id"] = world.night
+        if "session_game_id" in path:
+            path["session_game_id"] = world.night_game
+    if case.path.endswith("/sessions/{id}") or "/sessions/{id}/" in case.path:
+        path["id"] = world.night
+    if isinstance(case.query, dict) and "group_id" in case.query:
+        case.query["group_id"] = world.group
+    if "{group_id}" in case.path:
+        path["group_id"] = world.group
+
+
+def _short_waits(case: Any) -> None:
+    if isinstance(case.query, dict) and isinstance(case.query.get("timeout"), int | float):
+        case.query["timeout"] = min(case.query["timeout"], SHORT_WAIT)
+
+
+def _cases(operation: APIOperation[Any, Any, Any, Any]) -> st.SearchStrategy[Any]:
+    """Valid requests, and requests with one thing wrong, as schemathesis makes them."""
+    return st.one_of(
+        operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
+        operation.as_strategy(generation_mode=GenerationMode.NEGATIVE),
+    )
+
+
+def _fuzz(operation: APIOperation[Any, Any, Any, Any], live: LiveApp, http: requests.Session, tally: Tally) -> None:
+    world = live.world
+    assert world is not None
+
+    @settings(
+        max_examples=EXAMPLES,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @seed(SEED)
+    @given(case=_cases(operation), known=st.booleans())
+    def run(case: Any, known: bool) -> None:
+        if known:
+            _known_ids(case, world)
+        _short_waits(case)
+        # An event stream never ends by itself: schemathesis reads it until the timeout, so that one is short.
+        timeout = STREAM_SECONDS if operation.path.endswith(EVENT_STREAM_PATH) else 10
+        response = case.call(base_url=live.base_url, session=http, headers=_headers(case, live, world), timeout=timeout)
+        tally.examples[operation.label] += 1
+        tally.statuses[response.status_code] += 1
+        case.validate_response(response, checks=CHECKS)
+
+    run()
+
+
+def _described(error: BaseException) -> str:
+    if isinstance(error, BaseExceptionGroup):
+        return "\n".join(_described(inner) for inner in error.exceptions)
+    return f"{type(error).__name__}: {error}"
+
+
+def test_every_answer_is_documented_and_no_answer_is_a_server_error(
+    live_schema: BaseSchema, live: LiveApp, http: requests.Session, tally: Tally
+) -> None:
+    failures = []
+    for result in live_schema.get_all_operations():
+        if isinstance(result, Err):
+            failures.append(f"an operation schemathesis cannot read: {result.err()}")
+            continue
+        operation = result.ok()
+        tally.operations.append(operation.label)
+        try:
+            _fuzz(operation, live, http, tally)
+        except (Exception, BaseExceptionGroup) as error:
+            # Every operation is fuzzed, and every failure reported, not only the first.
+            failures.append(f"{operation.label}: {_described(error)}")
+    assert failures == [], "\n\n".join(failures)
+    assert [label for label in tally.operations if tally.examples[label] == 0] == []
