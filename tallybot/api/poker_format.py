@@ -5,7 +5,7 @@ import io
 from typing import Annotated, Any, NotRequired, TypedDict
 
 from tallybot.core.poker_models import PromptView, SessionHistory, Voter
-from tallybot.core.poker_rules import figure, result_data
+from tallybot.core.poker_rules import DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS, figure, result_data
 from tallybot.core.shapes import Meta, RoundResultJson
 
 _CSV_COLUMNS = ("prompt_id", "prompt", "rounds", "votes", "min", "max", "median", "mean", "consensus", "outliers")
@@ -102,11 +102,18 @@ class Participant(TypedDict):
     participant_id: str
 
 
+# A long poll waits 30 s unless asked, and never more than 60 s (core/poker_rules.py).
+WaitSeconds = Annotated[
+    float,
+    Meta(minimum=0, maximum=MAX_WAIT_SECONDS, description=f"Seconds to wait; {DEFAULT_WAIT_SECONDS:g} unless given."),
+]
+
+
 class WaitQuery(TypedDict, total=False):
     """Wait for a prompt newer than ``last_prompt_id``, for up to ``timeout`` seconds."""
 
     last_prompt_id: PromptId
-    timeout: Annotated[float, Meta(minimum=0)]
+    timeout: WaitSeconds
 
 
 class NewPrompt(TypedDict):
@@ -126,7 +133,7 @@ class WatchQuery(TypedDict, total=False):
     """With ``since_version``, wait up to ``timeout`` seconds for a change after that version."""
 
     since_version: Annotated[int, Meta(minimum=0)]
-    timeout: Annotated[float, Meta(minimum=0)]
+    timeout: WaitSeconds
 
 
 class HistoryQuery(TypedDict, total=False):

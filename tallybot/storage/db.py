@@ -55,6 +55,7 @@ class SqliteDatabase:
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._writer_task: asyncio.Task[None] | None = None
         self._checkpoint_task: asyncio.Task[None] | None = None
+        self._checkpointer = WalCheckpointer(self._path)
         self.batches_committed = 0
 
     async def open(self) -> None:
@@ -75,7 +76,8 @@ class SqliteDatabase:
             self._all_readers.append(reader)
             self._readers.put_nowait(reader)
         self._writer_task = asyncio.create_task(self._write_loop(), name="sqlite-writer")
-        self._checkpoint_task = asyncio.create_task(WalCheckpointer(self._path).run(), name="sqlite-checkpoint")
+        await self._checkpointer.open()
+        self._checkpoint_task = asyncio.create_task(self._checkpointer.run(), name="sqlite-checkpoint")
 
     async def close(self) -> None:
         """Finish queued writes, checkpoint, then close every connection."""
@@ -90,6 +92,7 @@ class SqliteDatabase:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._checkpoint_task
             self._checkpoint_task = None
+            await self._checkpointer.close()
         for reader in self._all_readers:
             await reader.close()
         self._all_readers.clear()

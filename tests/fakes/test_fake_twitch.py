@@ -162,7 +162,7 @@ async def _nothing_left_behind() -> None:
     for _ in range(50):
         left = [task for task in asyncio.all_tasks() if task is not current]
         if not left:
-            gc.collect()
+            gc.collect(1)
             return
         await asyncio.sleep(0.01)
     raise AssertionError(f"tasks outlived the bot: {left}")
