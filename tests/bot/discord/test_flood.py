@@ -11,9 +11,8 @@ cooldown, then one notice), and the fake must have received exactly that.
 
 import itertools
 import random
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -23,58 +22,23 @@ from tallybot.core.models import Community
 from tallybot.core.services import Services
 from tallybot.settings import Settings
 from tests.bot.discord.conftest import GENERAL
+from tests.bot.flood_model import (
+    COMMANDS,
+    COOLDOWN,
+    DOWN,
+    PER_COOLDOWN,
+    ROUNDS,
+    STEPS,
+    SWITCH_ROUND,
+    USERS,
+    ChatRules,
+)
 from tests.fakes.fake_discord import FakeDiscord
 from tests.fakes.fake_discord_payloads import FakeUser
 from tests.helpers import FakeClock, FakeMonotonic
 
-USERS = 500
-ROUNDS = 20
-# Steps under a second make repeats that the one-vote-per-second rule refuses.
-STEPS = (0.5, 0.25, 1.0, 0.75, 0.5, 2.0, 0.25, 0.25, 1.5, 0.5)
-COOLDOWN = 4.0
-PER_COOLDOWN = 3
-SWITCH_ROUND = 10
 UP = ("thisgame++", "THISGAME++ yes", "great one thisgame++", "thisgame++ thisgame--")
-DOWN = ("thisgame--", "meh thisgame--", "ThisGame-- no")
-COMMANDS = ("!playing", "!votes", "!help")
 CHATTER = ("hello", "gg", "thisgame+ almost", "lol")
-
-
-@dataclass
-class Expected:
-    """The model: what each user's messages should come to."""
-
-    votes: dict[str, list[int]] = field(default_factory=lambda: {"Quixort": [0, 0], "Fibbage 4": [0, 0]})
-    reactions: int = 0
-    replies: int = 0
-    notices: dict[str, list[float]] = field(default_factory=dict)
-    last_vote: dict[str, float] = field(default_factory=dict)
-    hits: dict[str, deque[float]] = field(default_factory=dict)
-    notified: dict[str, deque[float]] = field(default_factory=dict)
-
-    def _admit(self, spent: dict[str, deque[float]], user: str, now: float, limit: int) -> bool:
-        hits = spent.setdefault(user, deque())
-        while hits and hits[0] <= now - COOLDOWN:
-            hits.popleft()
-        if len(hits) >= limit:
-            return False
-        hits.append(now)
-        return True
-
-    def vote(self, user: str, now: float, game: str, up: bool) -> None:
-        last = self.last_vote.get(user)
-        if last is not None and now - last < 1.0:
-            return
-        self.last_vote[user] = now
-        self.votes[game][0 if up else 1] += 1
-        if self._admit(self.hits, user, now, PER_COOLDOWN):
-            self.reactions += 1
-
-    def command(self, user: str, now: float) -> None:
-        if self._admit(self.hits, user, now, PER_COOLDOWN):
-            self.replies += 1
-        elif self._admit(self.notified, user, now, 1):
-            self.notices.setdefault(user, []).append(now)
 
 
 def reacted_to(fake: FakeDiscord, message_id: int) -> Callable[[], bool]:
@@ -108,7 +72,7 @@ async def test_ten_thousand_messages_count_every_vote_once_and_throttle_with_one
     night = await services.game_nights.start(community, None)
     await services.tonight.add_game(community, "Quixort")
     clock.advance(timedelta(seconds=1))
-    expected = Expected()
+    expected = ChatRules()
     elapsed = 0.0
     game = "Quixort"
     message_of: dict[int, tuple[str, float]] = {}
@@ -135,10 +99,10 @@ async def test_ten_thousand_messages_count_every_vote_once_and_throttle_with_one
         monotonic.advance(step)
         elapsed += step
 
-    notices_expected = sum(len(times) for times in expected.notices.values())
     await fake.wait_until(
         lambda: (
-            len(fake.reactions) == expected.reactions + ROUNDS and len(fake.sent) == expected.replies + notices_expected
+            len(fake.reactions) == expected.reactions_due + ROUNDS
+            and len(fake.sent) == expected.replies + expected.notice_count
         ),
         within=30,
     )

@@ -21,69 +21,40 @@ import pytest
 
 from tallybot.bot.components.replies import REACTION_WINDOW_SECONDS, REACTIONS_PER_WINDOW
 from tallybot.settings import Settings
+from tests.bot.flood_model import (
+    COMMANDS,
+    COOLDOWN,
+    DOWN,
+    PER_COOLDOWN,
+    ROUNDS,
+    STEPS,
+    SWITCH_ROUND,
+    USERS,
+    ChatRules,
+    admit,
+)
 from tests.bot.twitch.conftest import STREAMER, TwitchChat
 from tests.fakes.fake_twitch import FakeUser
 from tests.helpers import FakeClock, FakeMonotonic
 
-USERS = 500
-ROUNDS = 20
-# Steps under a second make repeats that the one-vote-per-second rule refuses.
-STEPS = (0.5, 0.25, 1.0, 0.75, 0.5, 2.0, 0.25, 0.25, 1.5, 0.5)
-COOLDOWN = 4.0
-PER_COOLDOWN = 3
-SWITCH_ROUND = 10
 UP = ("thisgame++", "THISGAME++ yes", "great one thisgame++")
-DOWN = ("thisgame--", "meh thisgame--", "ThisGame-- no")
-COMMANDS = ("!playing", "!votes", "!help")
 CHATTER = ("hello", "gg", "thisgame+ almost", "lol", "@everyone look")
 NOTICE = "Slow down"
 
 
-def _admit(spent: dict[str, deque[float]], key: str, now: float, limit: int, window: float) -> bool:
-    hits = spent.setdefault(key, deque())
-    while hits and hits[0] <= now - window:
-        hits.popleft()
-    if len(hits) >= limit:
-        return False
-    hits.append(now)
-    return True
-
-
 @dataclass
-class Expected:
-    """The model: what the users' messages should come to."""
+class TwitchRules(ChatRules):
+    """The chat rules, plus the channel's budget of ✅ lines (Twitch has no reactions)."""
 
-    votes: dict[str, list[int]] = field(default_factory=lambda: {"Quixort": [0, 0], "Fibbage 4": [0, 0]})
-    wanted_reactions: int = 0
     reactions: int = 0
-    replies: int = 0
-    notices: dict[str, list[float]] = field(default_factory=dict)
-    last_vote: dict[str, float] = field(default_factory=dict)
-    hits: dict[str, deque[float]] = field(default_factory=dict)
-    notified: dict[str, deque[float]] = field(default_factory=dict)
     channel: dict[str, deque[float]] = field(default_factory=dict)
-
-    def vote(self, user: str, now: float, game: str, up: bool) -> None:
-        last = self.last_vote.get(user)
-        if last is not None and now - last < 1.0:
-            return
-        self.last_vote[user] = now
-        self.votes[game][0 if up else 1] += 1
-        if _admit(self.hits, user, now, PER_COOLDOWN, COOLDOWN):
-            self.wanted_reactions += 1
-
-    def command(self, user: str, now: float) -> None:
-        if _admit(self.hits, user, now, PER_COOLDOWN, COOLDOWN):
-            self.replies += 1
-        elif _admit(self.notified, user, now, 1, COOLDOWN):
-            self.notices.setdefault(user, []).append(now)
 
     def end_round(self, now: float) -> None:
         """Every ✅ of a round is asked for at the same moment; the channel's budget lets some through."""
-        for _ in range(self.wanted_reactions):
-            if _admit(self.channel, STREAMER.id, now, REACTIONS_PER_WINDOW, REACTION_WINDOW_SECONDS):
+        for _ in range(self.reactions_due):
+            if admit(self.channel, STREAMER.id, now, REACTIONS_PER_WINDOW, REACTION_WINDOW_SECONDS):
                 self.reactions += 1
-        self.wanted_reactions = 0
+        self.reactions_due = 0
 
 
 @pytest.fixture
@@ -102,7 +73,7 @@ async def test_ten_thousand_messages_count_every_vote_once_and_throttle_with_one
     await services.tonight.add_game(community, "Quixort")
     await twitch.announcement()
     clock.advance(timedelta(seconds=1))
-    expected = Expected()
+    expected = TwitchRules()
     elapsed = 0.0
     game = "Quixort"
     said_by: dict[str, tuple[str, float]] = {}
@@ -130,9 +101,8 @@ async def test_ten_thousand_messages_count_every_vote_once_and_throttle_with_one
         monotonic.advance(step)
         elapsed += step
 
-    notices_expected = sum(len(times) for times in expected.notices.values())
     # Besides the answers, the bot announced the two games.
-    lines = expected.replies + notices_expected + expected.reactions + 2
+    lines = expected.replies + expected.notice_count + expected.reactions + 2
     await twitch.fake.wait_until(lambda: len(twitch.lines()) == lines, within=30)
     votes = await services.votes.session_votes(community, night.id)
     assert {game.title: [game.upvotes, game.downvotes] for game in votes} == expected.votes
