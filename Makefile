@@ -31,8 +31,9 @@ browser:
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update && $$SUDO apt-get install -y --no-install-recommends chromium; }
 
+# Two workers (or more, up to four, on a bigger machine): the long tests run beside the rest.
 test: lint browser
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --numprocesses=auto --maxprocesses=4
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache artifacts

@@ -27,6 +27,7 @@ class ApiSettings:
     max_body_bytes: int = 1024 * 1024
     admin_keys: tuple[str, ...] = ()
     read_timeout_seconds: float = 30.0
+    poker_sessions_per_hour: int = 60
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,7 @@ _POSITIVE = {
     ("api", "port"),
     ("api", "max_body_bytes"),
     ("api", "read_timeout_seconds"),
+    ("api", "poker_sessions_per_hour"),
     ("email", "port"),
     ("accounts", "session_ttl_hours"),
     ("accounts", "code_ttl_hours"),

@@ -12,7 +12,25 @@ from tallybot.bot.__main__ import open_services
 from tallybot.core.services import Services
 from tallybot.settings import Settings, parse_settings
 from tests.conformance import Conformance
-from tests.helpers import Client, FakeClock, FakeMonotonic, LastCode, code_in, outbox_messages
+from tests.helpers import FIGURES, Client, FakeClock, FakeMonotonic, LastCode, code_in, outbox_messages
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the long tests first, so that under ``make test``'s workers each starts at once, not at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the figures that tests left (the fuzz run's counts, the soak's latencies), passed or not.
+
+    They travel in the test's report, so they reach the end of the run from xdist's workers too.
+    """
+    for outcome in ("passed", "failed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            for title, text in getattr(report, "sections", []):
+                if title == f"Captured {FIGURES} call":
+                    terminalreporter.write_sep("-", f"figures: {report.nodeid}")
+                    terminalreporter.write_line(text.rstrip())
 
 
 @pytest.fixture

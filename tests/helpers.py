@@ -13,6 +13,9 @@ from aiohttp.test_utils import TestClient
 Client = TestClient[web.Request, web.Application]
 LastCode = Callable[[str], str]
 
+# The report section in which a long test leaves its figures for the end of the run (tests/conftest.py).
+FIGURES = "figures"
+
 
 class FakeClock:
     """A wall clock that only moves when the test says so."""

@@ -49,7 +49,8 @@ def test_environment_variables_override_the_file(tmp_path: Path) -> None:
         (
             {"api": {"prot": 80}},
             {},
-            "[api] prot: unknown key (known keys: admin_keys, host, max_body_bytes, port, read_timeout_seconds)",
+            "[api] prot: unknown key (known keys: admin_keys, host, max_body_bytes, poker_sessions_per_hour, port, "
+            "read_timeout_seconds)",
         ),
         ({"api": {"read_timeout_seconds": 0}}, {}, "[api] read_timeout_seconds: must be greater than 0"),
         ({"apy": {}}, {}, "[apy]: unknown section"),

@@ -105,15 +105,17 @@ def _deck(params: Params, value: Any) -> str | list[str] | None:
 
 
 @routes.post("/create")
-@API({201: Seat}, errors=(503,), request=NewSession)
+@API({201: Seat}, errors=(429, 503), request=NewSession)
 async def create_session(request: web.Request) -> web.Response:
-    """Open a session; the creator owns it."""
+    """Open a session; the creator owns it. Each address may open ``[api] poker_sessions_per_hour``."""
     data, from_text = await read_body(request)
     params = Params(data, from_text)
     name = params.string("participant_id", max_length=1000)
     deck = _deck(params, data.get("deck"))
     params.check()
-    seat = await _poker(request).create_session(await community(request), name, deck)
+    where = await community(request)
+    _poker(request).count_opening(client_address(request))
+    seat = await _poker(request).create_session(where, name, deck)
     # Only chat seats come without a token; one asked for over HTTP always has one.
     assert seat.token is not None
     body: Seat = {"session_id": seat.session_id, "token": seat.token}

@@ -45,7 +45,7 @@ from tallybot.core.games import GameService
 from tallybot.core.models import Role
 from tallybot.core.overlays import OverlayService
 from tallybot.core.platform_tokens import PlatformTokenService, TokenSealer
-from tallybot.core.poker import PokerService
+from tallybot.core.poker import PokerLimits, PokerService
 from tallybot.core.ports import Clock, Mailer, WebhookSender
 from tallybot.core.ratelimit import RateLimiter
 from tallybot.core.room_monitor import RoomMonitor
@@ -113,7 +113,11 @@ async def open_services(
             per_account=RateLimiter(accounts_settings.attempts_per_account, window, monotonic, too_many_logins),
         )
         too_many_ids = "Too many unknown session ids. Try again in {seconds} seconds."
-        poker_guesses = RateLimiter(accounts_settings.attempts_per_address, window, monotonic, too_many_ids)
+        too_many_sessions = "Too many new sessions from this address. Try again in {seconds} seconds."
+        poker_limits = PokerLimits(
+            guesses=RateLimiter(accounts_settings.attempts_per_address, window, monotonic, too_many_ids),
+            openings=RateLimiter(settings.api.poker_sessions_per_hour, 3600, monotonic, too_many_sessions),
+        )
         games = GameService(db, clock, random.SystemRandom())
         # Idempotent: only catalogue games missing from the database are inserted.
         await games.install_catalogue(load_catalogue())
@@ -139,7 +143,7 @@ async def open_services(
             room_monitor=room_monitor,
             votes=votes,
             coffee=CoffeeService(db, clock, accounts, build_oauth_client(settings, http), webhooks),
-            poker=PokerService(db, clock, poker_guesses),
+            poker=PokerService(db, clock, poker_limits),
             webhooks=webhooks,
             streams=EventStreams(db, bus, settings.events.idle_timeout_seconds, settings.events.heartbeat_seconds),
             default_community=await communities.ensure_default(settings.community.name),

@@ -166,13 +166,22 @@ class ChatService:
 
         await self._db.write(work)
 
-    async def announcement_target(self, community_id: int) -> AnnouncementTarget | None:
-        """The community with this id and its announcement channel; None if there is no such community."""
+    async def announcement_target(
+        self, community_id: int, poker_session: str | None = None
+    ) -> AnnouncementTarget | None:
+        """The community with this id and the channel an announcement goes to; None if there is no such community.
+
+        That is the community's announcement channel, except that news of a poker session
+        started in chat goes to the channel it was started in, where its players are.
+        """
 
         async def work(tx: Transaction) -> AnnouncementTarget | None:
             community = await tx.communities.by_id(community_id)
             if community is None:
                 return None
+            session = None if poker_session is None else await tx.poker.session(community_id, poker_session)
+            if session is not None and session.chat_channel_id is not None:
+                return AnnouncementTarget(community, session.chat_channel_id)
             return AnnouncementTarget(community, await tx.chat.announcement_channel(community_id))
 
         return await self._db.read(work)

@@ -12,6 +12,7 @@ out (see ``poker_access``).
 import contextlib
 import secrets
 from collections.abc import Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TypeVar
 
 from tallybot.core.errors import Conflict, DomainError, NotFound, Unavailable
@@ -47,20 +48,30 @@ from tallybot.core.ratelimit import RateLimiter
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class PokerLimits:
+    """Per-address limits of the HTTP API, which anyone may call without signing in.
+
+    ``guesses`` counts unknown session ids asked about, and ``openings`` sessions opened.
+    """
+
+    guesses: RateLimiter
+    openings: RateLimiter
+
+
 class PokerService:
     """Planning-poker sessions over the shared database.
 
     ``draw`` picks where the search for a free session id starts; it is random so that
-    ids cannot be predicted, and any free id is found without retrying. ``guesses`` limits
-    how many unknown session ids one address may ask about.
+    ids cannot be predicted, and any free id is found without retrying.
     """
 
     def __init__(
-        self, db: Database, clock: Clock, guesses: RateLimiter, draw: Callable[[int], int] = secrets.randbelow
+        self, db: Database, clock: Clock, limits: PokerLimits, draw: Callable[[int], int] = secrets.randbelow
     ) -> None:
         self._db = db
         self._clock = clock
-        self._guesses = guesses
+        self._limits = limits
         self._draw = draw
         self._board = ChangeBoard()
 
@@ -73,12 +84,20 @@ class PokerService:
         Closed sessions and unknown prompts do not count: honest clients meet those.
         """
         key = ("poker-session", client)
-        self._guesses.check(key)
+        self._limits.guesses.check(key)
         try:
             yield
         except UnknownSession:
-            self._guesses.hit(key)
+            self._limits.guesses.hit(key)
             raise
+
+    def count_opening(self, client: str) -> None:
+        """Count a session about to be opened over HTTP against the client's address.
+
+        Raises RateLimited once the address has opened too many, so that nobody can fill
+        the database with sessions. Chat has cooldowns of its own and is not counted.
+        """
+        self._limits.openings.hit(("poker-open", client))
 
     @property
     def waiting(self) -> int:
@@ -90,9 +109,16 @@ class PokerService:
         self._board.close()
 
     async def create_session(
-        self, community: Community, participant: str | Person, deck: str | Sequence[str] | None = None
+        self,
+        community: Community,
+        participant: str | Person,
+        deck: str | Sequence[str] | None = None,
+        chat_channel_id: str | None = None,
     ) -> Seat:
-        """Open a session owned by its creator: a name, which gets the first token, or a person from chat."""
+        """Open a session owned by its creator: a name, which gets the first token, or a person from chat.
+
+        A session started in chat keeps its ``chat_channel_id``: its reveals are announced there.
+        """
         newcomer = Newcomer.of(participant)
         cards = choose_deck(deck)
         start = self._draw(ID_SPACE)
@@ -102,7 +128,7 @@ class PokerService:
             index = await tx.poker.free_id_index(start, ID_SPACE)
             if index is None:
                 raise Unavailable("Every session id is in use, so no new session can be opened")
-            session = await tx.poker.add_session(community.id, friendly_id(index), index, cards, now)
+            session = await tx.poker.add_session(community.id, friendly_id(index), index, cards, now, chat_channel_id)
             return await sit(tx, changes, session, newcomer, owner=True, now=now)
 
         return await self._write(None, work)

@@ -12,7 +12,10 @@ Asker = str | Person | None
 
 @dataclass(frozen=True)
 class PokerSession:
-    """One estimation meeting. ``public_id`` is the friendly id in URLs; ``version`` counts its changes."""
+    """One estimation meeting. ``public_id`` is the friendly id in URLs; ``version`` counts its changes.
+
+    ``chat_channel_id`` is the chat channel a session started from chat was started in.
+    """
 
     id: int
     community_id: int
@@ -21,6 +24,7 @@ class PokerSession:
     created_at: datetime
     closed_at: datetime | None
     version: int
+    chat_channel_id: str | None = None
 
     @property
     def is_open(self) -> bool:

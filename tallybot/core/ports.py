@@ -482,9 +482,15 @@ class PokerRepository(Protocol):
         """The first unused session id index at or after ``start``, wrapping to 0; None when all are used."""
 
     async def add_session(
-        self, community_id: int, public_id: str, id_index: int, deck: Sequence[str], created_at: datetime
+        self,
+        community_id: int,
+        public_id: str,
+        id_index: int,
+        deck: Sequence[str],
+        created_at: datetime,
+        chat_channel_id: str | None = None,
     ) -> PokerSession:
-        """Insert an open session."""
+        """Insert an open session; ``chat_channel_id`` is the chat channel it was started in."""
 
     async def session(self, community_id: int, public_id: str) -> PokerSession | None:
         """The community's session with this friendly id, open or closed."""

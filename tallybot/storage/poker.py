@@ -18,6 +18,7 @@ def _session(row: Row) -> PokerSession:
         created_at=from_text(row["created_at"]),
         closed_at=maybe_from_text(row["closed_at"]),
         version=row["version"],
+        chat_channel_id=row["chat_channel_id"],
     )
 
 
@@ -76,14 +77,20 @@ class SqlitePokerRepository:
         return int(row["free"])
 
     async def add_session(
-        self, community_id: int, public_id: str, id_index: int, deck: Sequence[str], created_at: datetime
+        self,
+        community_id: int,
+        public_id: str,
+        id_index: int,
+        deck: Sequence[str],
+        created_at: datetime,
+        chat_channel_id: str | None = None,
     ) -> PokerSession:
         """Insert an open session."""
         query = (
-            "INSERT INTO poker_sessions (community_id, public_id, id_index, deck, created_at) "
-            "VALUES (?, ?, ?, ?, ?) RETURNING *"
+            "INSERT INTO poker_sessions (community_id, public_id, id_index, deck, created_at, chat_channel_id) "
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING *"
         )
-        params = (community_id, public_id, id_index, json.dumps(list(deck)), to_text(created_at))
+        params = (community_id, public_id, id_index, json.dumps(list(deck)), to_text(created_at), chat_channel_id)
         row = await self._row(query, params)
         assert row is not None
         return _session(row)

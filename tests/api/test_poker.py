@@ -4,16 +4,18 @@ import asyncio
 import hashlib
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
 import aiosqlite
+import pytest
 
 from tallybot.core.models import Platform
 from tallybot.core.poker_rules import FIBONACCI
 from tallybot.core.services import Services
 from tallybot.settings import Settings
-from tests.helpers import Client
+from tests.helpers import Client, FakeMonotonic
 
 DECK = list(FIBONACCI)
 
@@ -97,6 +99,26 @@ async def test_create_without_a_participant_id_or_with_bad_json_is_a_400(client:
     assert await call(client, "POST", "/session/create", json={"participant_id": "  "}, status=400) == {
         "error": "participant_id needs 1 to 100 characters"
     }
+
+
+class TestAnAddressThatOpenedManySessions:
+    @pytest.fixture
+    def settings(self, settings: Settings) -> Settings:
+        return replace(settings, api=replace(settings.api, poker_sessions_per_hour=3))
+
+    async def test_is_told_to_wait_and_may_open_another_an_hour_later(
+        self, client: Client, monotonic: FakeMonotonic
+    ) -> None:
+        for name in ("Ann", "Bob", "Cy"):
+            await call(client, "POST", "/session/create", json={"participant_id": name}, status=201)
+
+        refused = await client.post("/session/create", json={"participant_id": "Dee"})
+        assert refused.status == 429
+        assert refused.headers["Retry-After"] == "3600"
+        assert await refused.json() == {"error": "Too many new sessions from this address. Try again in 3600 seconds."}
+
+        monotonic.advance(3600)
+        await call(client, "POST", "/session/create", json={"participant_id": "Dee"}, status=201)
 
 
 async def test_create_with_a_custom_deck_limits_the_votes_to_its_cards(client: Client) -> None:

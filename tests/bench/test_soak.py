@@ -7,11 +7,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.helpers import FIGURES
+
 ROOT = Path(__file__).resolve().parents[2]
 SECONDS = 45
 
 
-def test_the_bounded_soak_runs_mixed_traffic_without_a_single_error() -> None:
+@pytest.mark.long
+def test_the_bounded_soak_runs_mixed_traffic_without_a_single_error(request: pytest.FixtureRequest) -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "soak.py"), "--seconds", str(SECONDS)],
         cwd=ROOT,
@@ -20,5 +25,6 @@ def test_the_bounded_soak_runs_mixed_traffic_without_a_single_error() -> None:
         timeout=SECONDS + 120,
         check=False,
     )
+    request.node.add_report_section("call", FIGURES, result.stdout)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1] == "total errors: 0"

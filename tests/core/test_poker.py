@@ -9,7 +9,7 @@ import pytest
 
 from tallybot.core.errors import Conflict, Invalid, NotFound
 from tallybot.core.models import Community, Event, Platform
-from tallybot.core.poker import PokerService
+from tallybot.core.poker import PokerLimits, PokerService
 from tallybot.core.poker_models import Voter
 from tallybot.core.poker_rules import (
     FIBONACCI,
@@ -65,6 +65,14 @@ async def home(db: SqliteDatabase) -> Community:
     return await db.write(work)
 
 
+def limits() -> PokerLimits:
+    """Limits that the tests in this module never reach."""
+    return PokerLimits(
+        guesses=RateLimiter(30, 900, FakeMonotonic(), "{seconds}"),
+        openings=RateLimiter(30, 3600, FakeMonotonic(), "{seconds}"),
+    )
+
+
 def test_friendly_ids_are_url_safe_and_number_at_least_a_million() -> None:
     assert ID_SPACE >= 1_000_000
     sample = range(0, ID_SPACE, 997)
@@ -78,14 +86,13 @@ def test_friendly_ids_are_url_safe_and_number_at_least_a_million() -> None:
 
 
 async def test_sessions_drawn_at_the_same_spot_get_the_next_free_ids(db: SqliteDatabase, home: Community) -> None:
-    poker = PokerService(db, FakeClock(), RateLimiter(30, 900, FakeMonotonic(), "{seconds}"), draw=lambda space: 5)
+    poker = PokerService(db, FakeClock(), limits(), draw=lambda space: 5)
     seats = [await poker.create_session(home, name) for name in ("Ann", "Bob", "Cy")]
     assert [seat.session_id for seat in seats] == [friendly_id(5), friendly_id(6), friendly_id(7)]
 
 
 async def test_a_draw_at_the_end_of_the_id_space_wraps_to_the_start(db: SqliteDatabase, home: Community) -> None:
-    guesses = RateLimiter(30, 900, FakeMonotonic(), "{seconds}")
-    poker = PokerService(db, FakeClock(), guesses, draw=lambda space: space - 1)
+    poker = PokerService(db, FakeClock(), limits(), draw=lambda space: space - 1)
     first = await poker.create_session(home, "Ann")
     second = await poker.create_session(home, "Bob")
     assert (first.session_id, second.session_id) == (friendly_id(ID_SPACE - 1), friendly_id(0))

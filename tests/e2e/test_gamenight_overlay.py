@@ -1,9 +1,10 @@
 """The game-night overlay in headless Chromium: games, room codes, player counts and votes as they happen."""
 
+import asyncio
 import re
 from datetime import timedelta
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, Route, expect
 
 from tallybot.core.models import Role
 from tests.e2e.conftest import WITHIN, LiveApp, screenshot
@@ -80,3 +81,41 @@ async def test_the_next_game_replaces_the_one_on_screen_with_its_own_tally(
     await expect(page.locator("#room-code")).to_have_text("-")
     await expect(page.locator("html")).to_have_attribute("data-theme", "light")
     await screenshot(page, "overlay-gamenight-light")
+
+
+async def test_a_state_fetch_answered_after_a_vote_arrived_does_not_roll_the_tally_back(
+    live_app: LiveApp, page: Page
+) -> None:
+    host = {"Authorization": f"Bearer {await live_app.token(Role.HOST)}"}
+    games = await seed_games(live_app.services)
+    session = await live_app.call("POST", "/api/sessions", {}, host, 201)
+    path = f"/api/sessions/{session['id']}/games"
+    game = await live_app.call("POST", path, {"game_id": games.quiplash}, host, 201)
+    await page.goto(live_app.url(f"/overlay/gamenight?token={await live_app.token(Role.VIEWER)}"))
+    await expect(page.locator("#title")).to_have_text("Quiplash Test")
+    await expect(page.locator("body")).to_have_attribute("data-connection", "live-ws")
+
+    # The next state fetch is answered by the server at once but reaches the page only on release.
+    read, release = asyncio.Event(), asyncio.Event()
+    held: list[str] = []
+
+    async def hold_once(route: Route) -> None:
+        if held:
+            await route.continue_()
+            return
+        held.append(route.request.url)
+        answer = await route.fetch()
+        read.set()
+        await release.wait()
+        await route.fulfill(response=answer)
+
+    await page.route("**/api/overlay/gamenight*", hold_once)
+    await live_app.call("PATCH", f"{path}/{game['id']}/room-code", {"room_code": "QUIP"}, host)
+    await asyncio.wait_for(read.wait(), WITHIN / 1000)
+    await vote(live_app, host, "ann", "up", 1)
+    await expect(page.locator("#upvotes")).to_have_text("1", timeout=WITHIN)
+
+    release.set()
+    await expect(page.locator("#room-code")).to_have_text("QUIP", timeout=WITHIN)
+    await page.evaluate("new Promise((resolve) => setTimeout(resolve, 300))")
+    assert await page.locator("#upvotes").inner_text() == "1"

@@ -49,6 +49,7 @@ def fuzz_settings(directory: Path) -> Settings:
         # The brute-force limits would answer most sign-in requests with 429 before their handlers
         # run; tests/security holds the limits themselves.
         accounts=replace(base.accounts, attempts_per_address=UNLIMITED, attempts_per_account=UNLIMITED),
+        api=replace(base.api, poker_sessions_per_hour=UNLIMITED),
         github=replace(
             base.github,
             authorize_url=f"{CLOSED_PORT}/authorize",

@@ -36,6 +36,7 @@ from schemathesis.core.result import Err
 from schemathesis.schemas import APIOperation, BaseSchema
 
 from tests.fuzz.live_app import LiveApp, World, fuzz_settings
+from tests.helpers import FIGURES
 
 EXAMPLES = int(os.environ.get("TALLYBOT_FUZZ_EXAMPLES", "50"))
 SEED = int(os.environ.get("TALLYBOT_FUZZ_SEED", "20261123"))
@@ -87,17 +88,6 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
 def http() -> Iterator[requests.Session]:
     with requests.Session() as session:
         yield session
-
-
-@pytest.fixture(scope="module")
-def tally(request: pytest.FixtureRequest) -> Iterator[Tally]:
-    found = Tally()
-    yield found
-    # The figures are the point of a fuzz run: shown even when the test passes and output is captured.
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    assert capture is not None
-    with capture.global_and_fixture_disabled():
-        print("\n" + found.summary())
 
 
 @pytest.fixture(scope="module")
@@ -198,9 +188,22 @@ def _described(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+@pytest.mark.long
 def test_every_answer_is_documented_and_no_answer_is_a_server_error(
-    live_schema: BaseSchema, live: LiveApp, http: requests.Session, tally: Tally
+    live_schema: BaseSchema, live: LiveApp, http: requests.Session, request: pytest.FixtureRequest
 ) -> None:
+    tally = Tally()
+    try:
+        failures = _fuzz_all(live_schema, live, http, tally)
+    finally:
+        # The figures are the point of a fuzz run: printed at the end of the run, even when it passes.
+        request.node.add_report_section("call", FIGURES, tally.summary())
+    assert failures == [], "\n\n".join(failures)
+    assert [label for label in tally.operations if tally.examples[label] == 0] == []
+
+
+def _fuzz_all(live_schema: BaseSchema, live: LiveApp, http: requests.Session, tally: Tally) -> list[str]:
+    """Fuzz every operation of the document; one line for each that failed."""
     failures = []
     for result in live_schema.get_all_operations():
         if isinstance(result, Err):
@@ -215,5 +218,4 @@ def test_every_answer_is_documented_and_no_answer_is_a_server_error(
             # Every operation is fuzzed, and every failure reported, not only the first.
             failures.append(f"{operation.label}: {_described(error)}")
         tally.seconds[operation.label] = time.monotonic() - started
-    assert failures == [], "\n\n".join(failures)
-    assert [label for label in tally.operations if tally.examples[label] == 0] == []
+    return failures

@@ -4,7 +4,10 @@ A game added (from chat or the API), a poker reveal (every vote, the median, con
 or outliers) and a night closed are announced. Each adapter runs ``relay_announcements``
 for its platform and posts every line it gets: in the channel a host chose with
 ``announce here``, or, where ``channel_id`` is None, in the adapter's own default (the
-broadcaster's chat on Twitch; nowhere on Discord).
+broadcaster's chat on Twitch; nowhere on Discord). A poker session started in chat has
+its reveals announced in the channel it was started in; this announcement is the one
+place chat sees a round's result, whether the last vote, the owner's ``reveal`` or the
+HTTP API revealed it.
 """
 
 import asyncio
@@ -33,10 +36,6 @@ class Announcement:
 Post = Callable[[Announcement], Awaitable[None]]
 
 
-def _figure(value: Any) -> str:
-    return "?" if value is None else str(value)
-
-
 def _game_added(data: Mapping[str, Any]) -> str:
     game = data.get("game", {})
     room = f", room code {game['room_code']}" if game.get("room_code") else ""
@@ -58,10 +57,8 @@ def _poker_revealed(data: Mapping[str, Any]) -> str:
     else:
         outliers = ", ".join(str(name) for name in result.get("outliers", []))
         verdict = f"No consensus; furthest from the median: {outliers}." if outliers else "No consensus."
-    return (
-        f"🃏 Cards are up for “{data.get('prompt', '?')}”: {votes or 'no votes'}. "
-        f"Median {_figure(result.get('median'))}. {verdict}"
-    )
+    median = "" if result.get("median") is None else f"Median {result['median']}. "
+    return f"🃏 Cards are up for “{data.get('prompt', '?')}”: {votes or 'no votes'}. {median}{verdict}"
 
 
 _WORDING: dict[str, Callable[[Mapping[str, Any]], str]] = {
@@ -82,7 +79,8 @@ async def announcement_for(services: Services, event: Event, platform: Platform)
     text = describe(event)
     if text is None:
         return None
-    target = await services.chat.announcement_target(event.community_id)
+    poker_session = event.data.get("session_id") if event.type.startswith("poker.") else None
+    target = await services.chat.announcement_target(event.community_id, poker_session)
     if target is None or target.community.platform is not platform:
         return None
     return Announcement(event.community_id, target.channel_id, text)

@@ -3,8 +3,9 @@
 Chat has no participant tokens: each player is the person behind their chat identity,
 and a command means the newest open session of the community that they are in, and its
 newest story (``core/poker_access.py`` decides). A vote is answered privately; the
-channel only hears that someone voted and how many have. The last missing vote reveals
-the round, and the ``poker.revealed`` event brings the result to the announcement channel.
+channel only hears that someone voted and how many have. The last missing vote (or the
+owner's ``reveal``) reveals the round, and the ``poker.revealed`` event brings the result
+to the channel the session was started in.
 """
 
 import re
@@ -12,8 +13,6 @@ import re
 from tallybot.bot.chat.mentions import asker
 from tallybot.bot.chat.types import Command, Invocation, Reply
 from tallybot.core.errors import Invalid
-from tallybot.core.poker_models import PromptView, RoundResult
-from tallybot.core.poker_rules import figure
 
 _DECK_SEPARATOR = re.compile(r"\s*,\s*")
 
@@ -36,30 +35,12 @@ def _cards(deck: tuple[str, ...]) -> str:
     return " ".join(deck)
 
 
-def result_text(prompt: str, result: RoundResult) -> str:
-    """A revealed round in one line: every vote, the median, and consensus or the outliers."""
-    votes = ", ".join(f"{name} {card}" for name, card in result.votes) or "no votes"
-    median = figure(result.median)
-    parts = [f"Cards are up for “{prompt}”: {votes}."]
-    if median is not None:
-        parts.append(f"Median {median}.")
-    if result.consensus:
-        parts.append("Consensus!")
-    elif result.outliers:
-        parts.append(f"No consensus; furthest from the median: {', '.join(result.outliers)}.")
-    else:
-        parts.append("No consensus.")
-    return " ".join(parts)
-
-
-def _round_text(view: PromptView) -> str:
-    assert view.result is not None
-    return result_text(view.prompt.text, view.result)
-
-
 async def _start(invocation: Invocation) -> Reply:
     person = await asker(invocation)
-    seat = await invocation.services.poker.create_session(invocation.message.community, person, _deck(invocation.args))
+    message = invocation.message
+    seat = await invocation.services.poker.create_session(
+        message.community, person, _deck(invocation.args), message.channel_id
+    )
     return Reply(
         public=f"{seat.participants[0]} started planning poker {seat.session_id} with the cards "
         f"{_cards(seat.deck)}. Join with {invocation.prefix}poker join"
@@ -100,8 +81,9 @@ async def _vote(invocation: Invocation) -> Reply:
 
 async def _reveal(invocation: Invocation) -> Reply:
     person = await asker(invocation)
-    view = await invocation.services.poker.reveal(invocation.message.community, None, None, person)
-    return Reply(public=_round_text(view))
+    await invocation.services.poker.reveal(invocation.message.community, None, None, person)
+    # The result is announced in the session's channel, as every reveal is: saying it here too would repeat it.
+    return Reply()
 
 
 async def _revote(invocation: Invocation) -> Reply:

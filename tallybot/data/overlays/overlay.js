@@ -50,10 +50,12 @@ const Overlay = (() => {
     let delay = FIRST_DELAY;
     let socketFailures = 0;
     let latest = 0;
+    let loading = false;
     let queued = null;
 
     async function refresh() {
       const ticket = ++latest;
+      loading = true;
       try {
         const response = await fetch(url(statePath), { cache: "no-store" });
         const body = await response.json();
@@ -66,6 +68,8 @@ const Overlay = (() => {
         render(body);
       } catch (error) {
         if (ticket === latest) showError("tallybot cannot be reached");
+      } finally {
+        if (ticket === latest) loading = false;
       }
     }
 
@@ -84,7 +88,14 @@ const Overlay = (() => {
       } catch (error) {
         return;
       }
-      if (event && typeof event.type === "string" && event.data) onEvent(event, refreshSoon);
+      if (!event || typeof event.type !== "string" || !event.data) return;
+      if (loading) {
+        // The state being fetched may have been read before this event: its answer would undo it.
+        latest += 1;
+        loading = false;
+        refreshSoon();
+      }
+      onEvent(event, refreshSoon);
     }
 
     function opened(kind) {

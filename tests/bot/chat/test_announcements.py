@@ -128,3 +128,25 @@ async def test_only_a_host_chooses_the_announcement_channel(services: Services, 
     with pytest.raises(Forbidden) as refused:
         await ChatDriver(services, chat).say("!announce here")
     assert str(refused.value) == "Only a host can use !announce here"
+
+
+async def test_a_poker_session_started_in_chat_has_its_reveals_announced_where_it_was_started(
+    services: Services, chat: ChatCommands, local_posts: Posts
+) -> None:
+    await ChatDriver(services, chat, channel_id="news").host("!announce here")
+    table = ChatDriver(services, chat, channel_id="planning")
+    await table.say("!poker start", "ann")
+    await table.say("!prompt Login page", "ann")
+    await table.say("!vote 5", "ann")
+    community = services.default_community
+    seat = await services.poker.create_session(community, "Dee")
+    assert seat.token is not None
+    await services.poker.create_prompt(community, seat.session_id, seat.token, "Logout")
+    await services.poker.vote(community, seat.session_id, None, seat.token, "3")
+
+    assert await local_posts.next() == Announcement(
+        community.id, "planning", "🃏 Cards are up for “Login page”: ann 5. Median 5. Consensus!"
+    )
+    assert await local_posts.next() == Announcement(
+        community.id, "news", "🃏 Cards are up for “Logout”: Dee 3. Median 3. Consensus!"
+    )

@@ -101,12 +101,15 @@ async def test_a_full_round_keeps_the_cards_hidden_until_the_last_vote_reveals_t
     )
 
 
-async def test_the_owner_reveals_early_revotes_and_closes(table: ChatDriver) -> None:
+async def test_the_owner_reveals_early_revotes_and_closes(services: Services, table: ChatDriver) -> None:
     session_id = await start(table)
     await table.say("!poker join", "bob")
     await table.say("!prompt OIDC")
     await table.say("!vote 13", "bob")
-    assert await table.say("!reveal") == Reply(public="Cards are up for “OIDC”: bob 13. Median 13. Consensus!")
+    subscription = services.bus.subscribe()
+    # The result is the announcement's to tell, in the session's channel; the command adds nothing to it.
+    assert await table.say("!reveal") == Reply()
+    assert describe(await revealed(subscription)) == "🃏 Cards are up for “OIDC”: bob 13. Median 13. Consensus!"
     assert await table.say("!revote") == Reply(
         public=f"Round 2 for “OIDC”: vote again with !vote <card>: {CARDS}", choices=FIBONACCI, choice_command="vote"
     )
@@ -127,7 +130,7 @@ async def test_a_member_is_refused_what_only_the_owner_may_do(table: ChatDriver)
         assert await refusal(table, command, "bob") == owner_only
 
 
-async def test_a_reveal_without_numbers_has_no_median(table: ChatDriver) -> None:
+async def test_a_reveal_without_numbers_has_no_median(services: Services, table: ChatDriver) -> None:
     await start(table, "tshirt")
     await table.say("!poker join", "bob")
     await table.say("!prompt Checkout")
@@ -135,7 +138,9 @@ async def test_a_reveal_without_numbers_has_no_median(table: ChatDriver) -> None
     await table.say("!vote XL", "bob")
     await table.say("!revote")
     await table.say("!vote ?")
-    assert await table.say("!reveal") == Reply(public="Cards are up for “Checkout”: alice ?. No consensus.")
+    subscription = services.bus.subscribe()
+    assert await table.say("!reveal") == Reply()
+    assert describe(await revealed(subscription)) == "🃏 Cards are up for “Checkout”: alice ?. No consensus."
 
 
 async def test_a_custom_deck_is_given_as_cards_separated_by_commas(table: ChatDriver) -> None:

@@ -1,7 +1,7 @@
 """A planning-poker round on Discord: prompt with card buttons, hidden votes, and the reveal posted by itself."""
 
 from tallybot.bot.discord_app import TallyBot
-from tests.bot.discord.conftest import ANA, BO, CY, GENERAL
+from tests.bot.discord.conftest import ANA, ANNOUNCEMENTS, BO, CY, GENERAL
 from tests.fakes.fake_discord import FakeDiscord
 
 CARDS = ["0", "1", "2", "3", "5", "8", "13", "20", "40", "100", "?", "☕️"]
@@ -74,3 +74,21 @@ async def test_only_the_owner_reveals_and_a_member_is_told_so_privately(fake: Fa
 
     answer = await fake.wait_for_sent(interaction_id=asked)
     assert (answer.content, answer.ephemeral) == (f"Only the owner of session {session_id} can do that", True)
+
+
+async def test_with_no_announcement_channel_the_owners_reveal_is_posted_where_the_session_started(
+    fake: FakeDiscord, bot: TallyBot
+) -> None:
+    await fake.wait_for_sent(interaction_id=await fake.send_command(ANA, "poker start", channel_id=ANNOUNCEMENTS))
+    await fake.wait_for_sent(interaction_id=await fake.send_command(BO, "poker join"))
+    await fake.wait_for_sent(interaction_id=await fake.send_command(ANA, "prompt", {"story": "Search"}))
+    voted = await fake.send_command(BO, "vote", {"card": "3"})
+    await fake.wait_for_sent(interaction_id=voted)
+    await fake.wait_for_sent(interaction_id=voted)
+
+    asked = await fake.send_command(ANA, "reveal", channel_id=GENERAL)
+    answer = await fake.wait_for_sent(interaction_id=asked)
+    reveal = await fake.wait_for_sent(channel_id=ANNOUNCEMENTS, kind="message")
+
+    assert (answer.content, answer.ephemeral) == ("✅", True)
+    assert (reveal.content, reveal.reply_to) == ("🃏 Cards are up for “Search”: bo 3. Median 3. Consensus!", None)
