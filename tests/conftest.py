@@ -28,7 +28,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for outcome in ("passed", "failed"):
         for report in terminalreporter.stats.get(outcome, []):
             for title, text in getattr(report, "sections", []):
-                if title == f"Captured {FIGURES} call":
+                if title == FIGURES:
                     terminalreporter.write_sep("-", f"figures: {report.nodeid}")
                     terminalreporter.write_line(text.rstrip())
 

@@ -7,14 +7,21 @@ from datetime import UTC, datetime, timedelta
 from email.message import Message
 from pathlib import Path
 
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 Client = TestClient[web.Request, web.Application]
 LastCode = Callable[[str], str]
 
-# The report section in which a long test leaves its figures for the end of the run (tests/conftest.py).
-FIGURES = "figures"
+_FIGURES_KEY = "figures"
+# The title pytest gives the report section that holds a test's figures (printed by tests/conftest.py).
+FIGURES = f"Captured {_FIGURES_KEY} call"
+
+
+def leave_figures(request: pytest.FixtureRequest, text: str) -> None:
+    """Keep figures (counts, latencies) in the test's report, for the end of the run, passed or not."""
+    request.node.add_report_section("call", _FIGURES_KEY, text)
 
 
 class FakeClock:

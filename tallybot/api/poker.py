@@ -113,9 +113,9 @@ async def create_session(request: web.Request) -> web.Response:
     name = params.string("participant_id", max_length=1000)
     deck = _deck(params, data.get("deck"))
     params.check()
-    where = await community(request)
-    _poker(request).count_opening(client_address(request))
-    seat = await _poker(request).create_session(where, name, deck)
+    where, poker = await community(request), _poker(request)
+    poker.count_opening(client_address(request))
+    seat = await poker.create_session(where, name, deck)
     # Only chat seats come without a token; one asked for over HTTP always has one.
     assert seat.token is not None
     body: Seat = {"session_id": seat.session_id, "token": seat.token}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import FIGURES
+from tests.helpers import leave_figures
 
 ROOT = Path(__file__).resolve().parents[2]
 SECONDS = 45
@@ -25,6 +25,6 @@ def test_the_bounded_soak_runs_mixed_traffic_without_a_single_error(request: pyt
         timeout=SECONDS + 120,
         check=False,
     )
-    request.node.add_report_section("call", FIGURES, result.stdout)
+    leave_figures(request, result.stdout)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1] == "total errors: 0"

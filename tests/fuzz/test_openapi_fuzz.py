@@ -36,7 +36,7 @@ from schemathesis.core.result import Err
 from schemathesis.schemas import APIOperation, BaseSchema
 
 from tests.fuzz.live_app import LiveApp, World, fuzz_settings
-from tests.helpers import FIGURES
+from tests.helpers import leave_figures
 
 EXAMPLES = int(os.environ.get("TALLYBOT_FUZZ_EXAMPLES", "50"))
 SEED = int(os.environ.get("TALLYBOT_FUZZ_SEED", "20261123"))
@@ -197,7 +197,7 @@ def test_every_answer_is_documented_and_no_answer_is_a_server_error(
         failures = _fuzz_all(live_schema, live, http, tally)
     finally:
         # The figures are the point of a fuzz run: printed at the end of the run, even when it passes.
-        request.node.add_report_section("call", FIGURES, tally.summary())
+        leave_figures(request, tally.summary())
     assert failures == [], "\n\n".join(failures)
     assert [label for label in tally.operations if tally.examples[label] == 0] == []
 
