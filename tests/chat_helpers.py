@@ -2,9 +2,9 @@
 
 from collections.abc import Callable, Sequence
 
-from tallybot.bot.chat.layer import ChatCommands
-from tallybot.bot.chat.registry import all_commands
-from tallybot.bot.chat.types import ChatMessage, ChatUser, Reply
+from tallybot.bot.commands.layer import ChatCommands
+from tallybot.bot.commands.registry import all_commands
+from tallybot.bot.commands.types import ChatMessage, ChatUser, Reply
 from tallybot.core.models import Community, Platform, Role
 from tallybot.core.services import Services
 from tallybot.settings import ChatSettings

@@ -12,7 +12,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from jsonschema import Draft202012Validator
 
-from tallybot.api.openapi import build_document, load_examples
+from tallybot.api.openapi.document import build_document, load_examples
 
 # Every test builds the same app: its document and validators are made once per set of routes, not per test.
 _Routes = frozenset[tuple[str, str]]

@@ -13,27 +13,20 @@ from typing import Any, Literal, TypedDict
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from tallybot.api import (
-    accounts,
-    admin_auth,
-    coffee,
-    dashboard,
-    docs,
-    events,
-    gamenight_sessions,
-    gamenight_votes,
-    games,
-    overlay_feed,
-    overlays,
-    poker,
-    room_monitor,
-    webhooks,
-)
+from tallybot.api.accounts import routes as accounts
+from tallybot.api.coffee import routes as coffee
+from tallybot.api.events import routes as events
+from tallybot.api.events import webhooks
+from tallybot.api.gamenight import admin_auth, games, room_monitor
+from tallybot.api.gamenight import sessions as gamenight_sessions
+from tallybot.api.gamenight import votes as gamenight_votes
 from tallybot.api.keys import READ_TIMEOUT, SERVICES
 from tallybot.api.middlewares import ErrorRenderer, error_middleware, render_plain_error
-from tallybot.api.operations import SpecDoc, fallback
+from tallybot.api.openapi.operations import SpecDoc, fallback
 from tallybot.api.params import receive_body
+from tallybot.api.poker import routes as poker
 from tallybot.api.shapes import PlainError
+from tallybot.api.web import dashboard, docs, overlay_feed, overlays
 from tallybot.core.services import Services
 
 STARTED_AT = web.AppKey("started_at", float)

@@ -2,7 +2,7 @@
 
 from typing import TypedDict
 
-from tallybot.api.schema import open_shape
+from tallybot.api.openapi.schema import open_shape
 
 
 @open_shape

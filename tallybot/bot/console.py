@@ -13,9 +13,9 @@ import re
 from collections.abc import AsyncIterator
 from typing import TextIO
 
-from tallybot.bot.chat.announcements import Announcement, relay_announcements
-from tallybot.bot.chat.layer import ChatCommands, fit
-from tallybot.bot.chat.types import REPLY_LIMITS, ChatMessage, ChatUser, Reply
+from tallybot.bot.commands.announcements import Announcement, relay_announcements
+from tallybot.bot.commands.layer import ChatCommands, fit
+from tallybot.bot.commands.types import REPLY_LIMITS, ChatMessage, ChatUser, Reply
 from tallybot.core.errors import DomainError
 from tallybot.core.models import Platform, Role
 from tallybot.core.services import Services

@@ -14,8 +14,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from tallybot.bot.chat.layer import ChatCommands
-from tallybot.bot.chat.types import ChatMessage, ChatUser, Command
+from tallybot.bot.commands.layer import ChatCommands
+from tallybot.bot.commands.types import ChatMessage, ChatUser, Command
 from tallybot.core.models import Community, Platform, Role
 from tallybot.core.services import Services
 from tallybot.settings import Settings

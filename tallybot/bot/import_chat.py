@@ -8,8 +8,8 @@ import asyncio
 from pathlib import Path
 from typing import TextIO
 
-from tallybot.core.chat_import import ChatImportResult, read_chat_log
 from tallybot.core.errors import Invalid
+from tallybot.core.gamenight.chat_import import ChatImportResult, read_chat_log
 from tallybot.core.services import Services
 
 

@@ -17,7 +17,7 @@ import twitchio
 from twitchio import eventsub
 from twitchio.ext import commands
 
-from tallybot.bot.chat.layer import ChatCommands
+from tallybot.bot.commands.layer import ChatCommands
 from tallybot.bot.components.announcements import Announcer
 from tallybot.bot.components.relay import ChatRelay, LastSeen
 from tallybot.bot.components.replies import TwitchReplies, refusal

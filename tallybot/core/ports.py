@@ -8,10 +8,20 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from tallybot.core.chat_models import LinkCode, NamedPerson
-from tallybot.core.coffee_models import CoffeeTransaction, Group, GroupStanding, Member, OAuthProfile, Profile, Team
-from tallybot.core.game_models import Game, GameDetails
-from tallybot.core.gamenight_models import (
+from tallybot.core.accounts.chat_models import LinkCode, NamedPerson
+from tallybot.core.accounts.platform_token_models import StoredPlatformToken
+from tallybot.core.coffee.models import CoffeeTransaction, Group, GroupStanding, Member, OAuthProfile, Profile, Team
+from tallybot.core.events.models import (
+    DeliveryOutcome,
+    DueDelivery,
+    Webhook,
+    WebhookAttempt,
+    WebhookChanges,
+    WebhookRequest,
+    WebhookResponse,
+)
+from tallybot.core.gamenight.game_models import Game, GameDetails
+from tallybot.core.gamenight.models import (
     Ballot,
     ChatLogEntry,
     ChatMessage,
@@ -36,17 +46,7 @@ from tallybot.core.models import (
     Provider,
     Role,
 )
-from tallybot.core.platform_token_models import StoredPlatformToken
-from tallybot.core.poker_models import Participant, PokerSession, Prompt, Round, Vote
-from tallybot.core.webhook_models import (
-    DeliveryOutcome,
-    DueDelivery,
-    Webhook,
-    WebhookAttempt,
-    WebhookChanges,
-    WebhookRequest,
-    WebhookResponse,
-)
+from tallybot.core.poker.models import Participant, PokerSession, Prompt, Round, Vote
 
 T = TypeVar("T")
 

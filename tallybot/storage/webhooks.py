@@ -5,8 +5,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from tallybot.core.models import Event
-from tallybot.core.webhook_models import (
+from tallybot.core.events.models import (
     DeliveryOutcome,
     DueDelivery,
     Webhook,
@@ -15,6 +14,7 @@ from tallybot.core.webhook_models import (
     WebhookRequest,
     WebhookResponse,
 )
+from tallybot.core.models import Event
 from tallybot.storage.connection import Connection, Row
 from tallybot.storage.convert import from_text, maybe_from_text, to_text
 

@@ -10,8 +10,8 @@ from discord import app_commands
 from twitchio.ext import commands as twitch_commands
 
 import tallybot.bot.components
-from tallybot.bot.chat.layer import ChatCommands
-from tallybot.bot.chat.registry import all_commands
+from tallybot.bot.commands.layer import ChatCommands
+from tallybot.bot.commands.registry import all_commands
 from tallybot.bot.discord_app import EXTENSIONS, build_discord_bot
 from tallybot.core.services import Services
 from tallybot.settings import Settings

@@ -19,10 +19,10 @@ from aiohttp import web
 
 from tallybot.api.app import create_app, runner_options
 from tallybot.bot.__main__ import open_services
-from tallybot.core.game_models import GameDetails
+from tallybot.core.events.models import DeliveryOutcome, WebhookRequest, WebhookResponse
+from tallybot.core.gamenight.game_models import GameDetails
 from tallybot.core.models import Person, Platform, Provider, Role
 from tallybot.core.services import Services
-from tallybot.core.webhook_models import DeliveryOutcome, WebhookRequest, WebhookResponse
 from tallybot.settings import Settings, parse_settings
 
 CLOSED_PORT = "http://127.0.0.1:1"

@@ -104,7 +104,7 @@ CALLBACK = "https://hooks.example.com/coffee"
 LOGIN = Open("signs in with an e-mail address and password; rate limited per address and per account")
 SIGN_UP = Open("creates an account and mails a code; rate limited per address")
 PUBLIC_READ = Reads("public, as the game-night spec documents")
-OVERLAY = Reads("an overlay or the dashboard: public or a viewer token (tests/api/test_overlays.py)")
+OVERLAY = Reads("an overlay or the dashboard: public or a viewer token (tests/api/web/test_overlay_access.py)")
 DOCS = Reads("the API's own documentation")
 
 ROUTES: dict[tuple[str, str], Guarded | Open | Reads] = {

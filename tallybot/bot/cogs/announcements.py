@@ -7,9 +7,9 @@ import logging
 import discord
 from discord.ext import commands
 
-from tallybot.bot.chat.announcements import Announcement, relay_announcements
-from tallybot.bot.chat.layer import fit
-from tallybot.bot.chat.types import REPLY_LIMITS
+from tallybot.bot.commands.announcements import Announcement, relay_announcements
+from tallybot.bot.commands.layer import fit
+from tallybot.bot.commands.types import REPLY_LIMITS
 from tallybot.bot.discord_app import TallyBot
 from tallybot.core.models import Platform
 

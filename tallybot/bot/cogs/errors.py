@@ -11,8 +11,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from tallybot.bot.chat.layer import fit
-from tallybot.bot.chat.types import REPLY_LIMITS
+from tallybot.bot.commands.layer import fit
+from tallybot.bot.commands.types import REPLY_LIMITS
 from tallybot.bot.discord_app import TallyBot
 from tallybot.core.errors import DomainError
 from tallybot.core.models import Platform

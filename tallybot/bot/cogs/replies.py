@@ -14,8 +14,8 @@ from typing import Any, Self, cast
 
 import discord
 
-from tallybot.bot.chat.types import Reply
 from tallybot.bot.cogs.errors import answer_interaction
+from tallybot.bot.commands.types import Reply
 from tallybot.bot.discord_app import TallyBot
 from tallybot.core.errors import Forbidden
 

@@ -1,6 +1,6 @@
 """Announcements in Twitch chat: a game added, a poker reveal, a night closed.
 
-The wording and the choice of channel come from ``tallybot.bot.chat.announcements``; this
+The wording and the choice of channel come from ``tallybot.bot.commands.announcements``; this
 component posts each line for a joined channel's community in that channel's chat (the
 broadcaster's own chat, unless a host said ``announce here`` in another joined channel).
 """
@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from twitchio.ext import commands
 
-from tallybot.bot.chat.announcements import Announcement, relay_announcements
+from tallybot.bot.commands.announcements import Announcement, relay_announcements
 from tallybot.bot.components.replies import TwitchReplies
 from tallybot.core.models import Community, Platform
 from tallybot.core.services import Services

@@ -15,8 +15,8 @@ from typing import Any
 import twitchio
 from twitchio.ext import commands
 
-from tallybot.bot.chat.layer import ChatCommands
-from tallybot.bot.chat.types import ChatMessage, ChatUser
+from tallybot.bot.commands.layer import ChatCommands
+from tallybot.bot.commands.types import ChatMessage, ChatUser
 from tallybot.bot.components.replies import TwitchReplies
 from tallybot.core.models import Community, Platform, Role
 from tallybot.core.ports import Clock

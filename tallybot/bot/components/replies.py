@@ -10,8 +10,8 @@ from collections.abc import Callable
 import twitchio
 from twitchio.ext import commands
 
-from tallybot.bot.chat.layer import fit
-from tallybot.bot.chat.types import REPLY_LIMITS, Reply
+from tallybot.bot.commands.layer import fit
+from tallybot.bot.commands.types import REPLY_LIMITS, Reply
 from tallybot.core.errors import DomainError, RateLimited
 from tallybot.core.models import Platform
 from tallybot.core.ratelimit import RateLimiter

@@ -10,7 +10,7 @@ A whisper has no channel and no badges. It acts in the channel where its sender 
 import twitchio
 from twitchio.ext import commands
 
-from tallybot.bot.chat.types import ChatMessage, ChatUser, Reply
+from tallybot.bot.commands.types import ChatMessage, ChatUser, Reply
 from tallybot.bot.components.relay import Answering
 from tallybot.bot.components.replies import error_text
 from tallybot.core.models import Platform, Role

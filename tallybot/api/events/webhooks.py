@@ -1,0 +1,288 @@
+"""The game-night webhooks API: manage a community's webhooks, test them, read their logs.
+
+Every route needs a host token. The secret goes in and never comes out. Errors use the
+game-night format, ``{"error": message}`` with real status codes.
+"""
+
+import re
+from typing import Annotated, Any, TypedDict
+
+from aiohttp import web
+
+from tallybot.api.formats import iso_z
+from tallybot.api.keys import SERVICES
+from tallybot.api.middlewares import render_plain_error
+from tallybot.api.openapi.operations import HOST, SpecDoc
+from tallybot.api.openapi.schema import Meta
+from tallybot.api.params import path_id, read_body, require_host
+from tallybot.api.shapes import PlainError
+from tallybot.core.errors import Malformed
+from tallybot.core.events.models import Webhook, WebhookAttempt, WebhookChanges
+from tallybot.core.shapes import UtcMillis
+
+PREFIX = "/api"
+routes = web.RouteTableDef()
+render_error = render_plain_error
+API = SpecDoc("Webhooks", PlainError)
+
+
+class WebhookJson(TypedDict):
+    """A webhook, without its secret; ``filter`` keeps only events whose data has these values."""
+
+    id: int
+    name: str
+    url: str
+    events: list[str]
+    filter: dict[str, Any]
+    enabled: bool
+    created_at: UtcMillis | None
+    updated_at: UtcMillis | None
+
+
+class SentRequest(TypedDict):
+    """What was sent (the signature is in the headers; the secret never is)."""
+
+    url: str
+    headers: dict[str, str]
+    body: str
+
+
+class ReceivedResponse(TypedDict):
+    """What came back; ``status`` is null when no answer came."""
+
+    status: int | None
+    reason: str
+    headers: dict[str, str]
+    body: str
+
+
+class AttemptJson(TypedDict):
+    """One delivery attempt."""
+
+    id: int
+    event_id: str
+    event_type: str
+    attempt: int
+    outcome: Annotated[str, Meta(enum=["ok", "error", "timeout"])]
+    status_code: int | None
+    duration_ms: int
+    error: str | None
+    sent_at: UtcMillis | None
+    request: SentRequest
+    response: ReceivedResponse
+
+
+class NewWebhook(TypedDict, total=False):
+    """A subscription; name, url, secret and events are required."""
+
+    name: str
+    url: str
+    secret: str
+    events: list[str]
+    filter: dict[str, Any] | None
+    enabled: bool | None
+
+
+class WebhookUpdate(TypedDict, total=False):
+    """Any of the webhook's fields to change."""
+
+    name: str | None
+    url: str | None
+    secret: str | None
+    events: list[str] | None
+    filter: dict[str, Any] | None
+    enabled: bool | None
+
+
+class WebhookPath(TypedDict):
+    """A webhook's id."""
+
+    id: Annotated[int, Meta(minimum=0)]
+
+
+class WebhookDeleted(TypedDict):
+    """A webhook was removed."""
+
+    message: str
+    webhookId: int
+
+
+class TestSent(TypedDict):
+    """How the test delivery went."""
+
+    message: str
+    attempt: AttemptJson
+
+
+class LogQuery(TypedDict, total=False):
+    """How many attempts to list."""
+
+    limit: Annotated[int, Meta(minimum=1, maximum=200)]
+
+
+_ID = re.compile(r"\d{1,18}")
+_REQUIRED = ("name", "url", "secret", "events")
+
+
+def _webhook_id(request: web.Request) -> int:
+    return path_id(request, "id", "Webhook not found")
+
+
+def webhook_data(webhook: Webhook) -> WebhookJson:
+    """A webhook as JSON, without its secret."""
+    return {
+        "id": webhook.id,
+        "name": webhook.name,
+        "url": webhook.url,
+        "events": list(webhook.events),
+        "filter": dict(webhook.data_filter),
+        "enabled": webhook.enabled,
+        "created_at": iso_z(webhook.created_at),
+        "updated_at": iso_z(webhook.updated_at),
+    }
+
+
+def attempt_data(attempt: WebhookAttempt) -> AttemptJson:
+    """One delivery attempt as JSON: what was sent and what came back."""
+    response = attempt.response
+    return {
+        "id": attempt.id,
+        "event_id": attempt.request.event_id,
+        "event_type": attempt.request.event_type,
+        "attempt": attempt.attempt,
+        "outcome": attempt.outcome.value,
+        "status_code": response.status,
+        "duration_ms": response.duration_ms,
+        "error": response.error,
+        "sent_at": iso_z(attempt.sent_at),
+        "request": {"url": attempt.request.url, "headers": dict(attempt.request.headers), "body": attempt.request.body},
+        "response": {
+            "status": response.status,
+            "reason": response.reason,
+            "headers": dict(response.headers),
+            "body": response.body,
+        },
+    }
+
+
+def _text(data: dict[str, Any], name: str) -> str | None:
+    value = data.get(name)
+    if value is not None and not isinstance(value, str):
+        raise Malformed(f"{name} must be a string")
+    return value
+
+
+def _events(data: dict[str, Any]) -> tuple[str, ...] | None:
+    value = data.get("events")
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise Malformed("events must be an array of event types")
+    return tuple(value)
+
+
+def _filter(data: dict[str, Any]) -> dict[str, Any] | None:
+    value = data.get("filter")
+    if value is not None and not isinstance(value, dict):
+        raise Malformed("filter must be an object")
+    return value
+
+
+def _enabled(data: dict[str, Any]) -> bool | None:
+    value = data.get("enabled")
+    if value is not None and not isinstance(value, bool):
+        raise Malformed("enabled must be true or false")
+    return value
+
+
+@routes.get("/webhooks")
+@API({200: list[WebhookJson]}, security=HOST)
+async def list_webhooks(request: web.Request) -> web.Response:
+    """Every webhook of the community, oldest first."""
+    where, _ = await require_host(request)
+    webhooks = await request.config_dict[SERVICES].webhooks.list_all(where)
+    body: list[WebhookJson] = [webhook_data(webhook) for webhook in webhooks]
+    return web.json_response(body)
+
+
+@routes.post("/webhooks")
+@API({201: WebhookJson}, request=NewWebhook, security=HOST)
+async def create_webhook(request: web.Request) -> web.Response:
+    """Subscribe a URL to event types: ``{name, url, secret, events, filter?, enabled?}``."""
+    where, _ = await require_host(request)
+    data, _ = await read_body(request)
+    missing = [name for name in _REQUIRED if data.get(name) in (None, "", [])]
+    if missing:
+        raise Malformed(f"Missing required fields: {', '.join(missing)}")
+    name, url, secret = _text(data, "name"), _text(data, "url"), _text(data, "secret")
+    events, wanted, enabled = _events(data), _filter(data), _enabled(data)
+    assert name is not None
+    assert url is not None
+    assert secret is not None
+    assert events is not None
+    webhooks = request.config_dict[SERVICES].webhooks
+    created = await webhooks.create(where, name, url, secret, events, wanted, True if enabled is None else enabled)
+    return web.json_response(webhook_data(created), status=201)
+
+
+@routes.get("/webhooks/{id}")
+@API({200: WebhookJson}, errors=(404,), path=WebhookPath, security=HOST)
+async def get_webhook(request: web.Request) -> web.Response:
+    """One webhook."""
+    where, _ = await require_host(request)
+    webhook = await request.config_dict[SERVICES].webhooks.get(where, _webhook_id(request))
+    return web.json_response(webhook_data(webhook))
+
+
+@routes.patch("/webhooks/{id}")
+@API({200: WebhookJson}, errors=(404,), request=WebhookUpdate, path=WebhookPath, security=HOST)
+async def update_webhook(request: web.Request) -> web.Response:
+    """Change any of name, url, secret, events, filter and enabled."""
+    where, _ = await require_host(request)
+    webhook_id = _webhook_id(request)
+    data, _ = await read_body(request)
+    changes = WebhookChanges(
+        name=_text(data, "name"),
+        url=_text(data, "url"),
+        secret=_text(data, "secret"),
+        events=_events(data),
+        data_filter=_filter(data),
+        enabled=_enabled(data),
+    )
+    webhook = await request.config_dict[SERVICES].webhooks.update(where, webhook_id, changes)
+    return web.json_response(webhook_data(webhook))
+
+
+@routes.delete("/webhooks/{id}")
+@API({200: WebhookDeleted}, errors=(404,), path=WebhookPath, security=HOST)
+async def delete_webhook(request: web.Request) -> web.Response:
+    """Remove a webhook with its pending deliveries and its log."""
+    where, _ = await require_host(request)
+    webhook_id = _webhook_id(request)
+    await request.config_dict[SERVICES].webhooks.delete(where, webhook_id)
+    body: WebhookDeleted = {"message": "Webhook deleted successfully", "webhookId": webhook_id}
+    return web.json_response(body)
+
+
+@routes.post("/webhooks/test/{id}")
+@API({200: TestSent}, errors=(404,), path=WebhookPath, security=HOST)
+async def test_webhook(request: web.Request) -> web.Response:
+    """Send a ``webhook.test`` event now and report how it went."""
+    where, _ = await require_host(request)
+    attempt = await request.config_dict[SERVICES].webhooks.test(where, _webhook_id(request))
+    body: TestSent = {"message": "Test webhook sent", "attempt": attempt_data(attempt)}
+    return web.json_response(body)
+
+
+@routes.get("/webhooks/{id}/logs")
+@API({200: list[AttemptJson]}, errors=(400, 404), query=LogQuery, path=WebhookPath, security=HOST)
+async def webhook_logs(request: web.Request) -> web.Response:
+    """The newest delivery attempts, newest first (``limit``: 1 to 200, default 50)."""
+    where, _ = await require_host(request)
+    webhook_id = _webhook_id(request)
+    limit_text = request.query.get("limit", "50")
+    if not _ID.fullmatch(limit_text) or not 1 <= int(limit_text) <= 200:
+        raise Malformed("limit must be a whole number from 1 to 200")
+    attempts = await request.config_dict[SERVICES].webhooks.logs(where, webhook_id, int(limit_text))
+    body: list[AttemptJson] = [attempt_data(attempt) for attempt in attempts]
+    return web.json_response(body)

@@ -1,0 +1,67 @@
+"""Game-night admin auth: ``POST /api/auth/login`` and ``POST /api/auth/verify``.
+
+Login trades an admin key for a host bearer token that expires after 24 hours; verify
+checks a bearer token. Errors are the game-night ``{"error": message}`` format.
+"""
+
+from typing import Literal, NotRequired, TypedDict
+
+from aiohttp import web
+
+from tallybot.api.keys import SERVICES
+from tallybot.api.middlewares import render_plain_error
+from tallybot.api.openapi.operations import HOST, SpecDoc
+from tallybot.api.params import Params, client_address, community, require_host
+from tallybot.api.shapes import PlainError
+from tallybot.core.errors import Malformed
+
+PREFIX = "/api"
+routes = web.RouteTableDef()
+render_error = render_plain_error
+API = SpecDoc("Game night: admin auth", PlainError)
+
+
+class AdminLogin(TypedDict):
+    """An admin key from bot.toml, or a host's live token."""
+
+    key: NotRequired[str | None]
+
+
+class LoggedIn(TypedDict):
+    """A host bearer token that expires after 24 hours."""
+
+    token: str
+    message: str
+    expiresIn: Literal["24h"]
+
+
+class Verified(TypedDict):
+    """The token is a live host token for this community."""
+
+    valid: Literal[True]
+    role: Literal["host"]
+    community: str
+
+
+@routes.post("/auth/login")
+@API({200: LoggedIn}, errors=(401, 429), request=AdminLogin)
+async def login(request: web.Request) -> web.Response:
+    """A new 24-hour host token for an admin key."""
+    params = await Params.of(request)
+    key = params.optional_string("key", max_length=1000)
+    params.check()
+    if not key:
+        raise Malformed("Admin key is required")
+    where = await community(request)
+    issued = await request.config_dict[SERVICES].admin_auth.login(where, key, client_address(request))
+    body: LoggedIn = {"token": issued.secret, "message": "Authentication successful", "expiresIn": "24h"}
+    return web.json_response(body)
+
+
+@routes.post("/auth/verify")
+@API({200: Verified}, security=HOST)
+async def verify(request: web.Request) -> web.Response:
+    """Whether the bearer token is a live host token for this community."""
+    where, _ = await require_host(request)
+    body: Verified = {"valid": True, "role": "host", "community": where.slug}
+    return web.json_response(body)

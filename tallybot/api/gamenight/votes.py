@@ -1,0 +1,146 @@
+"""The game-night votes API (spec: gamenight-votes-api.md), plus the paginated vote list.
+
+``POST /api/votes/live`` counts a vote for the game the active session was playing at the
+vote's timestamp. A username gets one vote per second, judged on vote timestamps (see
+``core/vote_rules.py``); a repeat gets 409 with ``timeSinceLastVote``.
+
+``GET /api/votes`` lists live votes, newest first, filtered by ``session_id``,
+``game_id``, ``username`` and ``vote_type``, a page at a time (``page`` from 1, ``limit``
+up to 100, default 50): ``{"votes": [...], "pagination": {page, limit, total, totalPages}}``.
+"""
+
+from typing import Annotated, Any, Literal, TypedDict
+
+from aiohttp import web
+
+from tallybot.api.keys import SERVICES
+from tallybot.api.middlewares import render_plain_error
+from tallybot.api.openapi.operations import HOST, SpecDoc
+from tallybot.api.openapi.schema import Meta
+from tallybot.api.params import Params, community, read_body, require_host
+from tallybot.api.shapes import PlainError
+from tallybot.core.errors import Malformed
+from tallybot.core.shapes import LiveVoteJson, TallyJson, VoteTypeText
+
+PREFIX = "/api"
+routes = web.RouteTableDef()
+render_error = render_plain_error
+API = SpecDoc("Game night: votes", PlainError)
+
+
+class LiveVote(TypedDict):
+    """A vote from chat: who, which way, and when (ISO 8601)."""
+
+    username: str
+    vote: VoteTypeText
+    timestamp: str
+
+
+class VoteSession(TypedDict):
+    """The active session the vote went to."""
+
+    id: int
+    games_played: int
+
+
+class VoteCast(TypedDict):
+    """The vote as it was counted."""
+
+    username: str
+    type: VoteTypeText
+    timestamp: str
+
+
+class VoteRecorded(TypedDict):
+    """A counted vote, with the game's counters after it."""
+
+    success: Literal[True]
+    message: str
+    session: VoteSession
+    game: TallyJson
+    vote: VoteCast
+
+
+class VoteQuery(TypedDict, total=False):
+    """Filters and paging of the vote list."""
+
+    session_id: Annotated[int, Meta(minimum=1)]
+    game_id: Annotated[int, Meta(minimum=1)]
+    username: str
+    vote_type: VoteTypeText
+    page: Annotated[int, Meta(minimum=1)]
+    limit: Annotated[int, Meta(minimum=1, maximum=100)]
+
+
+class Pagination(TypedDict):
+    """Where this page is among all the matches."""
+
+    page: int
+    limit: int
+    total: int
+    totalPages: int
+
+
+class VotePageJson(TypedDict):
+    """A page of live votes, newest first."""
+
+    votes: list[LiveVoteJson]
+    pagination: Pagination
+
+
+def _text_or_none(data: dict[str, Any], name: str) -> str | None:
+    value = data.get(name)
+    if value is not None and not isinstance(value, str):
+        raise Malformed(f"{name} must be a string")
+    return value
+
+
+@routes.post("/votes/live")
+@API({200: VoteRecorded}, errors=(404, 409), request=LiveVote, security=HOST)
+async def live_vote(request: web.Request) -> web.Response:
+    """Count one up or down vote from a bot or integration."""
+    where, _ = await require_host(request)
+    data, _ = await read_body(request)
+    username = _text_or_none(data, "username")
+    vote = _text_or_none(data, "vote")
+    timestamp = _text_or_none(data, "timestamp")
+    recorded = await request.config_dict[SERVICES].votes.cast(where, username, vote, timestamp)
+    body: VoteRecorded = {
+        "success": True,
+        "message": "Vote recorded successfully",
+        "session": {"id": recorded.session_id, "games_played": recorded.games_played},
+        "game": recorded.game.as_data(),
+        "vote": {"username": recorded.username, "type": recorded.vote_type.value, "timestamp": recorded.timestamp},
+    }
+    return web.json_response(body)
+
+
+@routes.get("/votes")
+@API({200: VotePageJson}, errors=(400,), query=VoteQuery)
+async def list_votes(request: web.Request) -> web.Response:
+    """A page of live votes, with the total that match."""
+    params = await Params.of(request)
+    session_id = params.optional_integer("session_id", minimum=1)
+    game_id = params.optional_integer("game_id", minimum=1)
+    username = params.optional_string("username", max_length=200)
+    vote_type = params.optional_string("vote_type", max_length=10)
+    page = params.optional_integer("page", minimum=1)
+    limit = params.optional_integer("limit", minimum=1)
+    params.check()
+    found = await request.config_dict[SERVICES].votes.page(
+        await community(request),
+        session_id=session_id,
+        game_id=game_id,
+        username=username,
+        vote_type=vote_type,
+        page=page or 1,
+        limit=limit or 50,
+    )
+    pagination: Pagination = {
+        "page": found.page,
+        "limit": found.limit,
+        "total": found.total,
+        "totalPages": found.total_pages,
+    }
+    body: VotePageJson = {"votes": [vote.as_data() for vote in found.votes], "pagination": pagination}
+    return web.json_response(body)

@@ -1,0 +1,71 @@
+"""Coffee-scoreboard chat commands: record coffees you bought someone, see balances and the board.
+
+Chat uses the community's own coffee group, which chat users join on first use
+(``core/coffee_chat.py``). A balance counts coffees bought minus coffees received, so
+the most generous lead the board.
+"""
+
+import re
+
+from tallybot.bot.commands.mentions import asker, resolve_mention
+from tallybot.bot.commands.types import Command, Invocation, Reply
+from tallybot.core.errors import Invalid
+
+# A word meant as the number of coffees: whole ("3") or not ("2.5", refused as such).
+_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+
+
+def signed(balance: int) -> str:
+    """A balance as chat shows it: ``+3``, ``0``, ``-2``."""
+    return f"{balance:+d}" if balance else "0"
+
+
+def _amount_and_note(words: list[str]) -> tuple[int, str | None]:
+    """The number of coffees (1 unless the first word is a number) and the note after it."""
+    if words and _NUMBER.fullmatch(words[0]):
+        if not re.fullmatch(r"[+-]?\d+", words[0]):
+            raise Invalid("The number of coffees must be a whole number, like 3")
+        return int(words[0]), " ".join(words[1:]) or None
+    return 1, " ".join(words) or None
+
+
+async def _coffee(invocation: Invocation) -> Reply:
+    words = invocation.args.split()
+    if not words:
+        raise Invalid(f"Usage: {invocation.prefix}{COFFEE.usage}")
+    buyer = await asker(invocation)
+    receiver = await resolve_mention(invocation, words[0])
+    amount, note = _amount_and_note(words[1:])
+    recorded = await invocation.services.coffee.chat_coffee(
+        invocation.message.community, buyer.id, receiver.id, amount, note
+    )
+    return Reply(public=f"{recorded.summary}. Your balance: {signed(recorded.balance)}")
+
+
+async def _balance(invocation: Invocation) -> Reply:
+    viewer = await asker(invocation)
+    target = await resolve_mention(invocation, invocation.args) if invocation.args else None
+    standing = await invocation.services.coffee.chat_balance(
+        invocation.message.community, viewer.id, None if target is None else target.id
+    )
+    if standing.profile.person_id == viewer.id:
+        return Reply(public=f"Your coffee balance: {signed(standing.balance)}")
+    return Reply(public=f"{standing.profile.display_name}'s coffee balance: {signed(standing.balance)}")
+
+
+async def _board(invocation: Invocation) -> Reply:
+    viewer = await asker(invocation)
+    board = await invocation.services.coffee.chat_board(invocation.message.community, viewer.id)
+    lines = [
+        f"{rank}. {member.profile.display_name} {signed(member.balance)}"
+        for rank, member in enumerate(board.leaders, start=1)
+    ]
+    more = f" | and {board.more} more" if board.more else ""
+    return Reply(public=f"Coffee board for {board.group.name}: {' | '.join(lines)}{more}")
+
+
+COFFEE = Command("coffee", "coffee @user [n] [note]", "record that you bought @user n coffees (1 by default)", _coffee)
+BALANCE = Command("balance", "balance [@user]", "your coffee balance, or @user's", _balance)
+BOARD = Command("board", "board", "the coffee leaderboard: who bought the most", _board)
+
+COMMANDS = (COFFEE, BALANCE, BOARD)

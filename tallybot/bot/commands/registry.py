@@ -1,0 +1,9 @@
+"""Every chat command of every feature, in the order ``help`` lists them."""
+
+from tallybot.bot.commands import account, announcements, coffee, gamenight, poker
+from tallybot.bot.commands.types import Command
+
+
+def all_commands() -> tuple[Command, ...]:
+    """The commands each feature module exports as ``COMMANDS`` (``help`` is the layer's own)."""
+    return (*gamenight.COMMANDS, *poker.COMMANDS, *coffee.COMMANDS, *announcements.COMMANDS, *account.COMMANDS)
