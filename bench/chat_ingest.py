@@ -25,8 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tallybot.bot.__main__ import open_services
-from tallybot.core.gamenight.game_models import GameDetails
-from tallybot.core.gamenight.models import ChatVoteOutcome
+from tallybot.core.gamenight import ChatVoteOutcome, GameDetails
 from tallybot.settings import parse_settings
 
 START = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)

@@ -30,7 +30,7 @@ from aiohttp import web
 
 from tallybot.api.app import create_app
 from tallybot.bot.__main__ import open_services
-from tallybot.core.gamenight.game_models import GameDetails
+from tallybot.core.gamenight import GameDetails
 from tallybot.core.models import Role
 from tallybot.settings import parse_settings
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import aiosqlite
 
-from tallybot.core.gamenight.game_models import GameDetails
+from tallybot.core.gamenight import GameDetails
 from tallybot.core.models import Community, Event, Role
 from tallybot.core.ports import EventSubscription
 from tallybot.core.services import Services

@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tallybot.core.events.bus import new_event
+from tallybot.core.events import new_event
 from tallybot.core.models import Community, Event
 from tallybot.core.services import Services
 from tallybot.storage.db import SqliteDatabase

@@ -30,7 +30,7 @@ from tallybot.api.web import dashboard, docs, overlay_feed, overlays
 from tallybot.core.services import Services
 
 STARTED_AT = web.AppKey("started_at", float)
-HEALTH = SpecDoc("Health", PlainError)
+HEALTH = SpecDoc("Health", PlainError, ids="app")
 
 
 @dataclass(frozen=True)

@@ -30,28 +30,34 @@ from tallybot.bot.console import run_console
 from tallybot.bot.discord_app import run_discord, sync_commands
 from tallybot.bot.import_chat import import_chat_file, summary
 from tallybot.bot.twitch_app import run_twitch, twitch_configured
-from tallybot.core.accounts.admin import AdminAuthService
-from tallybot.core.accounts.communities import CommunityService
-from tallybot.core.accounts.linking import ChatService, LinkPolicy
-from tallybot.core.accounts.platform_tokens import PlatformTokenService, TokenSealer
-from tallybot.core.accounts.service import AccountLimits, AccountPolicy, AccountService
+from tallybot.core.accounts import (
+    AccountLimits,
+    AccountPolicy,
+    AccountService,
+    AdminAuthService,
+    ChatService,
+    CommunityService,
+    LinkPolicy,
+    Mailer,
+    PlatformTokenService,
+    TokenSealer,
+)
 from tallybot.core.adapters import AdapterStatusBoard
-from tallybot.core.coffee.service import CoffeeService
+from tallybot.core.coffee import CoffeeService
 from tallybot.core.errors import DomainError
-from tallybot.core.events.bus import InProcessEventBus
-from tallybot.core.events.delivery import DeliveryPolicy, Sleep
-from tallybot.core.events.streams import EventStreams
-from tallybot.core.events.webhooks import WebhookService
-from tallybot.core.gamenight.catalogue import load_catalogue
-from tallybot.core.gamenight.games import GameService
-from tallybot.core.gamenight.room_monitor import RoomMonitor
-from tallybot.core.gamenight.sessions import SessionService
-from tallybot.core.gamenight.tonight import TonightService
-from tallybot.core.gamenight.votes import VoteService
+from tallybot.core.events import DeliveryPolicy, EventStreams, InProcessEventBus, Sleep, WebhookSender, WebhookService
+from tallybot.core.gamenight import (
+    GameService,
+    RoomMonitor,
+    SessionService,
+    TonightService,
+    VoteService,
+    load_catalogue,
+)
 from tallybot.core.models import Role
-from tallybot.core.overlays.service import OverlayService
-from tallybot.core.poker.service import PokerLimits, PokerService
-from tallybot.core.ports import Clock, Mailer, WebhookSender
+from tallybot.core.overlays import OverlayService
+from tallybot.core.poker import PokerLimits, PokerService
+from tallybot.core.ports import Clock
 from tallybot.core.ratelimit import RateLimiter
 from tallybot.core.services import Services
 from tallybot.outbound.ecast import EcastClient

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from tallybot.core.errors import Invalid
-from tallybot.core.gamenight.chat_import import ChatImportResult, read_chat_log
+from tallybot.core.gamenight import ChatImportResult, read_chat_log
 from tallybot.core.services import Services
 
 

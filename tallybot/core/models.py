@@ -71,61 +71,6 @@ class Identity:
 
 
 @dataclass(frozen=True)
-class AuthSession:
-    """An accounts session. Its bearer token is never stored, only its hash."""
-
-    id: int
-    person_uuid: str
-    inserted: datetime
-    expires: datetime
-    updated: datetime | None
-
-    def is_expired(self, now: datetime) -> bool:
-        """True once the session may no longer be used."""
-        return self.expires <= now
-
-
-@dataclass(frozen=True)
-class IssuedSession:
-    """A session together with its token and person; the token is shown this once."""
-
-    session: AuthSession
-    token: str
-    person: Person
-
-
-@dataclass(frozen=True)
-class ConfirmationCode:
-    """The current e-mail confirmation code of a person (hashed)."""
-
-    id: int
-    person_id: int
-    code_hash: str
-    expires_at: datetime
-    failed_attempts: int
-
-
-@dataclass(frozen=True)
-class ApiToken:
-    """A bearer token for an integration or overlay, scoped to one community."""
-
-    id: int
-    community_id: int
-    role: Role
-    name: str
-    created_at: datetime
-    expires_at: datetime | None
-
-
-@dataclass(frozen=True)
-class IssuedApiToken:
-    """A new API token and its secret, which is shown this once."""
-
-    token: ApiToken
-    secret: str
-
-
-@dataclass(frozen=True)
 class Principal:
     """Who is asking: the person (if any) and their role in each community."""
 

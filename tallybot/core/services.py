@@ -2,23 +2,14 @@
 
 from dataclasses import dataclass
 
-from tallybot.core.accounts.admin import AdminAuthService
-from tallybot.core.accounts.communities import CommunityService
-from tallybot.core.accounts.linking import ChatService
-from tallybot.core.accounts.platform_tokens import PlatformTokenService
-from tallybot.core.accounts.service import AccountService
+from tallybot.core.accounts import AccountService, AdminAuthService, ChatService, CommunityService, PlatformTokenService
 from tallybot.core.adapters import AdapterStatusBoard
-from tallybot.core.coffee.service import CoffeeService
-from tallybot.core.events.streams import EventStreams
-from tallybot.core.events.webhooks import WebhookService
-from tallybot.core.gamenight.games import GameService
-from tallybot.core.gamenight.room_monitor import RoomMonitor
-from tallybot.core.gamenight.sessions import SessionService
-from tallybot.core.gamenight.tonight import TonightService
-from tallybot.core.gamenight.votes import VoteService
+from tallybot.core.coffee import CoffeeService
+from tallybot.core.events import EventStreams, WebhookService
+from tallybot.core.gamenight import GameService, RoomMonitor, SessionService, TonightService, VoteService
 from tallybot.core.models import Community
-from tallybot.core.overlays.service import OverlayService
-from tallybot.core.poker.service import PokerService
+from tallybot.core.overlays import OverlayService
+from tallybot.core.poker import PokerService
 from tallybot.core.ports import Clock, EventBus
 
 

@@ -14,8 +14,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from tallybot.core.coffee.access import invalid
-from tallybot.core.coffee.models import OAuthProfile, OAuthTeam, OAuthUser
+from tallybot.core.coffee import OAuthProfile, OAuthTeam, OAuthUser, invalid
 from tallybot.core.errors import Unavailable
 from tallybot.core.models import Provider
 from tallybot.settings import Settings

@@ -15,8 +15,7 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 
-from tallybot.core.events.models import DeliveryOutcome, WebhookRequest, WebhookResponse
-from tallybot.core.events.webhooks import is_public_address
+from tallybot.core.events import DeliveryOutcome, WebhookRequest, WebhookResponse, is_public_address
 
 MAX_RESPONSE_CHARS = 4000
 _REFUSED = "refused: the target is a private, loopback or link-local address"

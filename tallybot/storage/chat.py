@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from tallybot.core.accounts.chat_models import LinkCode, NamedPerson
+from tallybot.core.accounts import LinkCode, NamedPerson
 from tallybot.core.models import Provider
 from tallybot.storage.connection import Connection
 from tallybot.storage.convert import from_text, to_text

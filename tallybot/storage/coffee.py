@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from tallybot.core.coffee.models import CoffeeTransaction, Group, GroupStanding, Member, Profile, Team
+from tallybot.core.coffee import CoffeeTransaction, Group, GroupStanding, Member, Profile, Team
 from tallybot.storage.connection import Connection, Row
 from tallybot.storage.convert import from_text, maybe_from_text, to_text
 

@@ -2,7 +2,8 @@
 
 from datetime import datetime
 
-from tallybot.core.models import ApiToken, AuthSession, ConfirmationCode, Role
+from tallybot.core.accounts import ApiToken, AuthSession, ConfirmationCode
+from tallybot.core.models import Role
 from tallybot.storage.connection import Connection, Row
 from tallybot.storage.convert import from_text, maybe_from_text, to_text
 

@@ -11,7 +11,7 @@ are range queries on it).
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from tallybot.core.gamenight.models import GameNight, GameStatus, SessionGame
+from tallybot.core.gamenight import GameNight, GameStatus, SessionGame
 from tallybot.storage.connection import Connection, Row
 from tallybot.storage.convert import from_text, maybe_from_text
 

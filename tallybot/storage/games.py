@@ -8,7 +8,7 @@ community changes something.
 from collections.abc import Sequence
 from datetime import datetime
 
-from tallybot.core.gamenight.game_models import Game, GameDetails
+from tallybot.core.gamenight import Game, GameDetails
 from tallybot.storage.connection import Connection, Row
 from tallybot.storage.convert import from_text, to_text
 

@@ -1,6 +1,6 @@
 """Platform accounts' OAuth token pairs in SQLite, sealed by the core before they get here."""
 
-from tallybot.core.accounts.platform_token_models import StoredPlatformToken
+from tallybot.core.accounts import StoredPlatformToken
 from tallybot.core.models import Platform
 from tallybot.storage.connection import Connection, Row
 from tallybot.storage.convert import from_text, to_text

@@ -4,7 +4,7 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 
-from tallybot.core.poker.models import Participant, PokerSession, Prompt, Round, Vote
+from tallybot.core.poker import Participant, PokerSession, Prompt, Round, Vote
 from tallybot.storage.connection import Connection, Row
 from tallybot.storage.convert import from_text, maybe_from_text, to_text
 

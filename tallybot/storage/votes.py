@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from tallybot.core.gamenight.models import (
+from tallybot.core.gamenight import (
     Ballot,
     ChatLogEntry,
     ChatMessage,

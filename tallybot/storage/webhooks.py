@@ -5,7 +5,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from tallybot.core.events.models import (
+from tallybot.core.events import (
     DeliveryOutcome,
     DueDelivery,
     Webhook,

@@ -19,8 +19,8 @@ from aiohttp import web
 
 from tallybot.api.app import create_app, runner_options
 from tallybot.bot.__main__ import open_services
-from tallybot.core.events.models import DeliveryOutcome, WebhookRequest, WebhookResponse
-from tallybot.core.gamenight.game_models import GameDetails
+from tallybot.core.events import DeliveryOutcome, WebhookRequest, WebhookResponse
+from tallybot.core.gamenight import GameDetails
 from tallybot.core.models import Person, Platform, Provider, Role
 from tallybot.core.services import Services
 from tallybot.settings import Settings, parse_settings

@@ -8,8 +8,8 @@ import pytest
 from aiohttp import web
 from pytest_aiohttp import AiohttpServer
 
+from tallybot.core.events import DeliveryOutcome, WebhookRequest
 from tallybot.core.events.delivery import outcome_of
-from tallybot.core.events.models import DeliveryOutcome, WebhookRequest
 from tallybot.outbound.webhooks import MAX_RESPONSE_CHARS, AiohttpWebhookSender
 
 HEADERS = {"Content-Type": "application/json", "X-Webhook-Event-Id": "e-1", "X-Webhook-Signature": "sha256=ab"}

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from tallybot.core.gamenight.game_models import GameDetails
+from tallybot.core.gamenight import GameDetails
 from tallybot.core.models import Community, Platform, Provider, Role
 from tallybot.core.services import Services
 from tests.helpers import FakeClock

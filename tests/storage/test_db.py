@@ -10,7 +10,7 @@ import aiosqlite
 import pytest
 
 from tallybot.core.errors import Conflict
-from tallybot.core.events.bus import new_event
+from tallybot.core.events import new_event
 from tallybot.core.models import Event, Platform
 from tallybot.storage.connection import Connection
 from tallybot.storage.db import SqliteDatabase

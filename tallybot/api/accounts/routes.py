@@ -27,13 +27,13 @@ from tallybot.api.accounts.shapes import (
 from tallybot.api.keys import SERVICES
 from tallybot.api.openapi.operations import SESSION, SpecDoc
 from tallybot.api.params import Params, bearer_token, client_address, community
+from tallybot.core.accounts import IssuedSession
 from tallybot.core.errors import DomainError, Malformed
-from tallybot.core.models import IssuedSession
 
 PREFIX = "/api"
 routes = web.RouteTableDef()
 # Only these statuses survive; every other failure is HTTP 200 with success: false.
-API = SpecDoc("Accounts", Failure, kept=(400, 408, 413, 429, 503))
+API = SpecDoc("Accounts", Failure, ids="accounts", kept=(400, 408, 413, 429, 503))
 
 
 def render_error(status: int, message: str, error: DomainError | None) -> web.Response:

@@ -3,7 +3,8 @@
 from datetime import UTC, datetime
 from typing import Literal, NotRequired, TypedDict
 
-from tallybot.core.models import AuthSession, Person
+from tallybot.core.accounts import AuthSession
+from tallybot.core.models import Person
 
 
 class Failure(TypedDict):

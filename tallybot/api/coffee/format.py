@@ -25,8 +25,7 @@ from tallybot.api.coffee.shapes import (
     TeamJson,
 )
 from tallybot.api.params import Params, community, principal
-from tallybot.core.coffee.callbacks import Callback
-from tallybot.core.coffee.models import Entry, Group, GroupInfo, Member, Profile, Team
+from tallybot.core.coffee import Callback, Entry, Group, GroupInfo, Member, Profile, Team
 from tallybot.core.errors import (
     Conflict,
     DomainError,
@@ -37,7 +36,7 @@ from tallybot.core.errors import (
     Unauthorized,
     Unavailable,
 )
-from tallybot.core.events.models import WebhookRequest, WebhookResponse
+from tallybot.core.events import WebhookRequest, WebhookResponse
 from tallybot.core.models import Community
 
 AUTHORIZATION = "headers.authorization"

@@ -55,12 +55,12 @@ from tallybot.api.coffee.shapes import (
 from tallybot.api.keys import SERVICES
 from tallybot.api.openapi.operations import SESSION, SpecDoc, fallback
 from tallybot.api.params import Params, client_address, community, read_body
-from tallybot.core.coffee.models import GROUP_INFO_TRANSACTIONS, group_problems, transaction_problems
+from tallybot.core.coffee import GROUP_INFO_TRANSACTIONS, group_problems, transaction_problems
 
 PREFIX = "/1"
 routes = web.RouteTableDef()
 # Every failure is HTTP 200 with the coffee error; the statuses below only say which kinds occur.
-API = SpecDoc("Coffee scoreboard", CoffeeError, kept=())
+API = SpecDoc("Coffee scoreboard", CoffeeError, ids="coffee", kept=())
 
 __all__ = ["PREFIX", "render_error", "routes"]
 

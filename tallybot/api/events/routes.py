@@ -28,7 +28,7 @@ from tallybot.api.openapi.schema import Meta
 from tallybot.api.params import bearer_token, community
 from tallybot.api.shapes import PlainError
 from tallybot.core.errors import Malformed, Unauthorized
-from tallybot.core.events.streams import (
+from tallybot.core.events import (
     EventStreams,
     StreamTopic,
     reaches_live_client,
@@ -43,7 +43,7 @@ from tallybot.core.services import Services
 PREFIX = "/api"
 routes = web.RouteTableDef()
 render_error = render_plain_error
-API = SpecDoc("Events", PlainError)
+API = SpecDoc("Events", PlainError, ids="events")
 
 
 class TopicQuery(TypedDict, total=False):

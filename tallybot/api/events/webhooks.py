@@ -17,13 +17,13 @@ from tallybot.api.openapi.schema import Meta
 from tallybot.api.params import path_id, read_body, require_host
 from tallybot.api.shapes import PlainError
 from tallybot.core.errors import Malformed
-from tallybot.core.events.models import Webhook, WebhookAttempt, WebhookChanges
+from tallybot.core.events import Webhook, WebhookAttempt, WebhookChanges
 from tallybot.core.shapes import UtcMillis
 
 PREFIX = "/api"
 routes = web.RouteTableDef()
 render_error = render_plain_error
-API = SpecDoc("Webhooks", PlainError)
+API = SpecDoc("Webhooks", PlainError, ids="webhooks")
 
 
 class WebhookJson(TypedDict):

@@ -18,7 +18,7 @@ from tallybot.core.errors import Malformed
 PREFIX = "/api"
 routes = web.RouteTableDef()
 render_error = render_plain_error
-API = SpecDoc("Game night: admin auth", PlainError)
+API = SpecDoc("Game night: admin auth", PlainError, ids="admin_auth")
 
 
 class AdminLogin(TypedDict):

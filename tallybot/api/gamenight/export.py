@@ -2,7 +2,7 @@
 
 from typing import Annotated, TypedDict
 
-from tallybot.core.gamenight.models import SessionExport, utc_ms
+from tallybot.core.gamenight import SessionExport, utc_ms
 from tallybot.core.shapes import GameStatusText, Meta, UtcMillis
 
 ChatVote = Annotated[str, Meta(enum=["thisgame++", "thisgame--"])]

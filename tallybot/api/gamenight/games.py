@@ -33,13 +33,12 @@ from tallybot.api.openapi.schema import Meta
 from tallybot.api.params import Params, community, path_id, read_body, require_host
 from tallybot.api.shapes import Message, PlainError
 from tallybot.core.errors import Malformed, NotFound
-from tallybot.core.gamenight.game_models import Drawing, GameDetails, GameFilter, Length
-from tallybot.core.gamenight.games import GAME_NOT_FOUND, GameService
+from tallybot.core.gamenight import GAME_NOT_FOUND, Drawing, GameDetails, GameFilter, GameService, Length
 
 PREFIX = "/api"
 routes = web.RouteTableDef()
 render_error = render_plain_error
-API = SpecDoc("Game night: catalogue", PlainError)
+API = SpecDoc("Game night: catalogue", PlainError, ids="games")
 
 E = TypeVar("E", bound=StrEnum)
 _FLAGS = ("has_audience", "family_friendly")

@@ -6,7 +6,7 @@ Booleans come out as 0/1 and times as ``2026-03-15T19:00:00.000Z``.
 from typing import TypedDict
 
 from tallybot.api.formats import iso_z
-from tallybot.core.gamenight.game_models import CatalogueStats, Game, ImportReport, Pack, Pick
+from tallybot.core.gamenight import CatalogueStats, Game, ImportReport, Pack, Pick
 from tallybot.core.shapes import Flag, UtcMillis
 
 

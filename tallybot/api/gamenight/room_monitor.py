@@ -14,12 +14,12 @@ from tallybot.api.middlewares import render_plain_error
 from tallybot.api.openapi.operations import HOST, SpecDoc
 from tallybot.api.params import path_id, require_host
 from tallybot.api.shapes import PlainError
-from tallybot.core.gamenight.sessions import SESSION_GAME_NOT_FOUND
+from tallybot.core.gamenight import SESSION_GAME_NOT_FOUND
 
 PREFIX = "/api"
 routes = web.RouteTableDef()
 render_error = render_plain_error
-API = SpecDoc("Game night: sessions", PlainError)
+API = SpecDoc("Game night: sessions", PlainError, ids="room_monitor")
 
 
 class MonitorStatus(TypedDict):

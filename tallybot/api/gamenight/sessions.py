@@ -27,14 +27,19 @@ from tallybot.api.openapi.schema import Meta
 from tallybot.api.params import community, path_id, read_body, require_host
 from tallybot.api.shapes import Message, PlainError
 from tallybot.core.errors import Invalid, Malformed
-from tallybot.core.gamenight.chat_import import messages_from_items
-from tallybot.core.gamenight.sessions import BAD_PLAYER_COUNT, BAD_ROOM_CODE, SESSION_GAME_NOT_FOUND, SESSION_NOT_FOUND
+from tallybot.core.gamenight import (
+    BAD_PLAYER_COUNT,
+    BAD_ROOM_CODE,
+    SESSION_GAME_NOT_FOUND,
+    SESSION_NOT_FOUND,
+    messages_from_items,
+)
 from tallybot.core.shapes import AddedGameJson, GameStatusText, NewSessionJson, SessionGameJson, SessionJson
 
 PREFIX = "/api"
 routes = web.RouteTableDef()
 render_error = render_plain_error
-API = SpecDoc("Game night: sessions", PlainError)
+API = SpecDoc("Game night: sessions", PlainError, ids="gamenight_sessions")
 
 _GAME_ROUTE = "/sessions/{session_id}/games/{session_game_id}"
 RowId = Annotated[int, Meta(minimum=0, description="A row id; anything else is not found")]

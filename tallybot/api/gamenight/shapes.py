@@ -2,8 +2,7 @@
 
 from typing import Annotated, TypedDict
 
-from tallybot.core.gamenight.chat_import import ChatImportResult
-from tallybot.core.gamenight.models import epoch_ms, utc_ms
+from tallybot.core.gamenight import ChatImportResult, epoch_ms, utc_ms
 from tallybot.core.shapes import GameStatusText, GameVotesJson, Meta, UtcMillis
 
 

@@ -25,7 +25,7 @@ from tallybot.core.shapes import LiveVoteJson, TallyJson, VoteTypeText
 PREFIX = "/api"
 routes = web.RouteTableDef()
 render_error = render_plain_error
-API = SpecDoc("Game night: votes", PlainError)
+API = SpecDoc("Game night: votes", PlainError, ids="gamenight_votes")
 
 
 class LiveVote(TypedDict):

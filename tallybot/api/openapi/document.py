@@ -218,7 +218,8 @@ class _Builder:
 def _base_id(handler: Any, method: str, path: str) -> str:
     head = "_head" if method == "head" else ""
     elsewhere = "_in_community" if path.startswith(COMMUNITY_PREFIX) else ""
-    return f"{handler.__module__.rsplit('.', 1)[-1]}_{handler.__name__}{head}{elsewhere}"
+    operation: Operation = getattr(handler, OPERATION)
+    return f"{operation.id_prefix}_{handler.__name__}{head}{elsewhere}"
 
 
 def _needs_body(shape: Any) -> bool:

@@ -3,7 +3,7 @@
 Each spec module makes one ``SpecDoc`` (its tag and its error shape) and decorates every
 handler with it, under the ``@routes...`` line::
 
-    API = SpecDoc("Game night: catalogue", PlainError)
+    API = SpecDoc("Game night: catalogue", PlainError, ids="games")
 
     @routes.post("/games")
     @API({201: GameJson}, errors=(404,), request=NewGame, security=HOST)
@@ -70,19 +70,24 @@ class Operation:
     optional_auth: bool = False
     error: Any = None
     unknown_community: int = 404
+    id_prefix: str = ""
 
 
 class SpecDoc:
     """How one spec documents its routes: its tag, its error shape and where its errors go.
+
+    ``ids`` starts the operation id of each of its handlers (``ids_handler``), so that the
+    ids integrators generate clients from stay put when a module moves.
 
     ``kept`` lists the statuses the spec's errors keep; any other error is answered with
     200 and the error shape (coffee answers everything with 200, accounts all but a few).
     None keeps every status, as game night and poker do.
     """
 
-    def __init__(self, tag: str, error: Any, *, kept: Iterable[int] | None = None) -> None:
+    def __init__(self, tag: str, error: Any, *, ids: str, kept: Iterable[int] | None = None) -> None:
         self.tag = tag
         self.error = error
+        self.ids = ids
         self.kept = None if kept is None else frozenset(kept)
 
     def _status(self, status: int) -> int:
@@ -135,6 +140,7 @@ class SpecDoc:
                 optional_auth=optional_auth,
                 error=self.error,
                 unknown_community=self._status(404),
+                id_prefix=self.ids,
             )
             setattr(handler, OPERATION, operation)
             return handler

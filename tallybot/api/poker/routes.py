@@ -40,11 +40,11 @@ from tallybot.api.poker.shapes import (
 )
 from tallybot.api.shapes import PlainError
 from tallybot.core.errors import DomainError, Malformed
-from tallybot.core.poker.service import PokerService
+from tallybot.core.poker import PokerService
 
 PREFIX = "/session"
 routes = web.RouteTableDef()
-API = SpecDoc("Planning poker", PlainError)
+API = SpecDoc("Planning poker", PlainError, ids="poker")
 # Every route with a session id counts unknown ids per address, and turns a guesser away.
 _GUESSES = (404, 429)
 

@@ -4,8 +4,15 @@ import csv
 import io
 from typing import Annotated, Any, NotRequired, TypedDict
 
-from tallybot.core.poker.models import PromptView, SessionHistory, Voter
-from tallybot.core.poker.rules import DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS, figure, result_data
+from tallybot.core.poker import (
+    DEFAULT_WAIT_SECONDS,
+    MAX_WAIT_SECONDS,
+    PromptView,
+    SessionHistory,
+    Voter,
+    figure,
+    result_data,
+)
 from tallybot.core.shapes import Meta, RoundResultJson
 
 _CSV_COLUMNS = ("prompt_id", "prompt", "rounds", "votes", "min", "max", "median", "mean", "consensus", "outliers")

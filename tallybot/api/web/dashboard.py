@@ -20,15 +20,15 @@ from tallybot.api.params import bearer_token, community
 from tallybot.api.web import overlays
 from tallybot.api.web.overlay_feed import READERS
 from tallybot.core.adapters import AdapterStatus
-from tallybot.core.gamenight.models import utc_ms
-from tallybot.core.overlays.models import Dashboard, GameNightBoard
+from tallybot.core.gamenight import utc_ms
+from tallybot.core.overlays import Dashboard, GameNightBoard
 
 PREFIX = ""
 routes = web.RouteTableDef()
 render_error = overlays.render_error
 
 _HTML = Content("text/html")
-API = SpecDoc("Overlays", _HTML)
+API = SpecDoc("Overlays", _HTML, ids="dashboard")
 VIEWER_PLACEHOLDER = "VIEWER_TOKEN"
 _HIDDEN = (
     '<p class="muted details-hidden">Listed for a viewer token (<code>/?token=...</code>; make one with '

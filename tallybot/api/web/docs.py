@@ -20,7 +20,7 @@ from tallybot.api.openapi.schema import Meta
 from tallybot.api.shapes import PlainError
 
 routes = web.RouteTableDef()
-API = SpecDoc("API description", PlainError)
+API = SpecDoc("API description", PlainError, ids="docs")
 
 _SWAGGER_FILES = {
     "swagger-ui-bundle.js": "text/javascript",

@@ -17,16 +17,15 @@ from tallybot.api.openapi.schema import Meta
 from tallybot.api.params import bearer_token, community, path_id
 from tallybot.api.shapes import PlainError
 from tallybot.core.models import Community
-from tallybot.core.overlays.models import CoffeeBoard, PokerBoard
-from tallybot.core.poker.models import Voter
-from tallybot.core.poker.rules import result_data
+from tallybot.core.overlays import CoffeeBoard, PokerBoard
+from tallybot.core.poker import Voter, result_data
 from tallybot.core.shapes import RoundResultJson, SessionGameJson, SessionJson
 
 PREFIX = "/api"
 routes = web.RouteTableDef()
 render_error = render_plain_error
 
-API = SpecDoc("Overlays", PlainError)
+API = SpecDoc("Overlays", PlainError, ids="overlay_feed")
 # Overlays read with a viewer token in the URL, or a token of the community in a header,
 # or nothing at all when the community is public.
 READERS = (*VIEWER, *HOST)

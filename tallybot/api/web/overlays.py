@@ -35,7 +35,7 @@ ASSETS = {
     "dashboard.js": "text/javascript",
 }
 _HTML = Content("text/html")
-API = SpecDoc("Overlays", _HTML)
+API = SpecDoc("Overlays", _HTML, ids="overlays")
 
 
 class PageQuery(TypedDict):

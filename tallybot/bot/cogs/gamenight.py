@@ -6,7 +6,7 @@ from discord.ext import commands
 
 from tallybot.bot.cogs.replies import run_command, words
 from tallybot.bot.discord_app import TallyBot
-from tallybot.core.gamenight.models import GameStatus
+from tallybot.core.gamenight import GameStatus
 
 # Discord shows at most 25 autocomplete choices, each at most 100 characters long.
 _MAX_CHOICES = 25

@@ -9,7 +9,7 @@ import re
 
 from tallybot.bot.commands.types import Command, Invocation, Reply
 from tallybot.core.errors import Invalid
-from tallybot.core.gamenight.models import GameStatus, SessionGame
+from tallybot.core.gamenight import GameStatus, SessionGame
 
 _COUNT = re.compile(r"\d{1,7}")
 VOTE_HINT = "Vote with thisgame++ or thisgame--."

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from tallybot.bot.commands.types import REPLY_LIMITS, ChatMessage, Command, Invocation, Reply
 from tallybot.core.errors import Forbidden, NotFound, RateLimited
-from tallybot.core.gamenight.models import ChatVoteOutcome
+from tallybot.core.gamenight import ChatVoteOutcome
 from tallybot.core.models import Role
 from tallybot.core.ratelimit import RateLimiter
 from tallybot.core.services import Services

@@ -11,9 +11,10 @@ import hmac
 from collections.abc import Sequence
 from datetime import timedelta
 
+from tallybot.core.accounts.models import IssuedApiToken
 from tallybot.core.accounts.service import AccountLimits, AccountService
 from tallybot.core.errors import Unauthorized
-from tallybot.core.models import Community, IssuedApiToken, Role
+from tallybot.core.models import Community, Role
 from tallybot.core.ports import Clock
 
 LOGIN_TOKEN_TTL = timedelta(hours=24)

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from tallybot.core import crypto
-from tallybot.core.accounts.chat_models import AnnouncementTarget, IssuedLinkCode
+from tallybot.core.accounts.models import AnnouncementTarget, IssuedLinkCode, IssuedSession
 from tallybot.core.accounts.service import AccountLimits, AccountService, normalise_email
 from tallybot.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
-from tallybot.core.models import Community, Identity, IssuedSession, Person, Provider, Role
+from tallybot.core.models import Community, Identity, Person, Provider, Role
 from tallybot.core.ports import Clock, Database, Transaction
 
 # No 0/O, 1/I/L: a code read off a screen is typed right. 31**8 is about 8.5e11 codes.

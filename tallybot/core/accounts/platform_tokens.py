@@ -15,7 +15,7 @@ import logging
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from tallybot.core.accounts.platform_token_models import PlatformToken, StoredPlatformToken
+from tallybot.core.accounts.models import PlatformToken, StoredPlatformToken
 from tallybot.core.errors import Unavailable
 from tallybot.core.models import Platform
 from tallybot.core.ports import Clock, Database, Transaction

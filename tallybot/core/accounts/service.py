@@ -11,20 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tallybot.core import crypto
+from tallybot.core.accounts.models import ApiToken, AuthSession, IssuedApiToken, IssuedSession
+from tallybot.core.accounts.ports import Mailer
 from tallybot.core.errors import Conflict, Invalid, Unauthorized, Unavailable
-from tallybot.core.models import (
-    ApiToken,
-    AuthSession,
-    Community,
-    Identity,
-    IssuedApiToken,
-    IssuedSession,
-    Person,
-    Principal,
-    Provider,
-    Role,
-)
-from tallybot.core.ports import Clock, Database, Mailer, Transaction
+from tallybot.core.models import Community, Identity, Person, Principal, Provider, Role
+from tallybot.core.ports import Clock, Database, Transaction
 from tallybot.core.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)

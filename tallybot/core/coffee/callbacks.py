@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from tallybot.core import crypto
 from tallybot.core.coffee.access import load_membership, not_found
 from tallybot.core.coffee.models import Group
-from tallybot.core.events.models import Webhook, WebhookAttempt
-from tallybot.core.events.webhooks import WebhookService
+from tallybot.core.events import Webhook, WebhookAttempt, WebhookService
 from tallybot.core.models import Community
 from tallybot.core.ports import Database, Transaction
 

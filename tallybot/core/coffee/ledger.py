@@ -11,7 +11,7 @@ from datetime import datetime
 from tallybot.core.coffee.access import invalid
 from tallybot.core.coffee.callbacks import TRANSACTION_EVENT
 from tallybot.core.coffee.models import CoffeeTransaction, Entry, Group, Member, summary
-from tallybot.core.events.bus import new_event
+from tallybot.core.events import new_event
 from tallybot.core.ports import Transaction
 
 Location = tuple[float | None, float | None, float | None, datetime | None]

@@ -9,7 +9,7 @@ channel. Balances are zero-sum, and every transaction is published as a
 
 import uuid
 
-from tallybot.core.accounts.service import AccountService
+from tallybot.core.accounts import AccountService
 from tallybot.core.coffee.access import invalid, load_membership, not_found
 from tallybot.core.coffee.callbacks import CoffeeCallbacks
 from tallybot.core.coffee.chat import (
@@ -46,10 +46,11 @@ from tallybot.core.coffee.models import (
     history_problems,
     transaction_problems,
 )
+from tallybot.core.coffee.ports import OAuthClient
 from tallybot.core.errors import Conflict, NotFound
-from tallybot.core.events.webhooks import WebhookService
+from tallybot.core.events import WebhookService
 from tallybot.core.models import Community, Identity, Person, Provider
-from tallybot.core.ports import Clock, Database, OAuthClient, Transaction
+from tallybot.core.ports import Clock, Database, Transaction
 
 
 def _sign_in_provider(name: str) -> Provider:

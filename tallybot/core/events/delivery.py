@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tallybot.core.events.models import DeliveryOutcome, DueDelivery, Webhook, WebhookRequest, WebhookResponse
+from tallybot.core.events.ports import WebhookSender
 from tallybot.core.models import Event
-from tallybot.core.ports import Clock, Database, EventBus, EventSubscription, Transaction, WebhookSender
+from tallybot.core.ports import Clock, Database, EventBus, EventSubscription, Transaction
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,9 @@ from tallybot.core.errors import Invalid, NotFound
 from tallybot.core.events.bus import new_event
 from tallybot.core.events.delivery import DeliveryPolicy, Sleep, WebhookDispatcher, build_request, outcome_of
 from tallybot.core.events.models import Webhook, WebhookAttempt, WebhookChanges
+from tallybot.core.events.ports import WebhookSender
 from tallybot.core.models import Community
-from tallybot.core.ports import Clock, Database, EventBus, Transaction, WebhookSender
+from tallybot.core.ports import Clock, Database, EventBus, Transaction
 
 TEST_EVENT = "webhook.test"
 _EVENT_TYPE = re.compile(r"^(\*|[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*)$")

@@ -15,11 +15,12 @@ import logging
 from typing import Any
 
 from tallybot.core.errors import DomainError, Invalid, NotFound
-from tallybot.core.events.bus import new_event
+from tallybot.core.events import new_event
 from tallybot.core.gamenight.models import SessionGame
+from tallybot.core.gamenight.ports import RoomWatcher
 from tallybot.core.gamenight.sessions import SESSION_GAME_NOT_FOUND
 from tallybot.core.models import Community, Event
-from tallybot.core.ports import Clock, Database, EventBus, RoomWatcher, Transaction
+from tallybot.core.ports import Clock, Database, EventBus, Transaction
 
 log = logging.getLogger(__name__)
 

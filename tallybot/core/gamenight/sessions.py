@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from tallybot.core.errors import Invalid, NotFound
-from tallybot.core.events.bus import new_event
+from tallybot.core.events import new_event
 from tallybot.core.gamenight.chat_import import ChatImportResult, import_chat
 from tallybot.core.gamenight.models import ChatMessage, GameNight, GameStatus, SessionExport, SessionGame
 from tallybot.core.models import Community

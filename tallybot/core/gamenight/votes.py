@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from tallybot.core.errors import Conflict, Invalid, NotFound
-from tallybot.core.events.bus import new_event
+from tallybot.core.events import new_event
 from tallybot.core.gamenight.models import (
     Ballot,
     ChatVoteOutcome,

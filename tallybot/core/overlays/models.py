@@ -4,10 +4,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tallybot.core.adapters import AdapterStatus
-from tallybot.core.coffee.models import Group, Member
-from tallybot.core.gamenight.models import GameNight, GameStatus, SessionGame
+from tallybot.core.coffee import Group, Member
+from tallybot.core.gamenight import GameNight, GameStatus, SessionGame
 from tallybot.core.models import Community
-from tallybot.core.poker.models import PokerSession, PromptView
+from tallybot.core.poker import PokerSession, PromptView
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ every write route refuses. A token that can write is refused in a URL, public or
 
 from collections.abc import Collection
 
-from tallybot.core.accounts.service import AccountService
+from tallybot.core.accounts import AccountService
 from tallybot.core.adapters import AdapterStatusBoard
 from tallybot.core.errors import Forbidden, NotFound, Unauthorized
 from tallybot.core.models import Community, Principal, Role
@@ -20,7 +20,7 @@ from tallybot.core.overlays.models import (
     current_game,
     leaderboard,
 )
-from tallybot.core.poker.rules import build_view
+from tallybot.core.poker import build_view
 from tallybot.core.ports import Database, Transaction
 
 NO_READ_ACCESS = (

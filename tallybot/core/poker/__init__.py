@@ -1,0 +1,28 @@
+"""Planning poker: sessions, participants, prompts and rounds, hidden cards, reveals and long polls.
+
+Other packages import these names from here, never from the modules inside.
+"""
+
+from tallybot.core.poker.models import Participant, PokerSession, Prompt, PromptView, Round, SessionHistory, Vote, Voter
+from tallybot.core.poker.ports import PokerRepository
+from tallybot.core.poker.rules import DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS, build_view, figure, result_data
+from tallybot.core.poker.service import PokerLimits, PokerService
+
+__all__ = [
+    "DEFAULT_WAIT_SECONDS",
+    "MAX_WAIT_SECONDS",
+    "Participant",
+    "PokerLimits",
+    "PokerRepository",
+    "PokerService",
+    "PokerSession",
+    "Prompt",
+    "PromptView",
+    "Round",
+    "SessionHistory",
+    "Vote",
+    "Voter",
+    "build_view",
+    "figure",
+    "result_data",
+]

@@ -12,7 +12,7 @@ from typing import Any
 
 from tallybot.core import crypto
 from tallybot.core.errors import Conflict, NotFound, Unauthorized
-from tallybot.core.events.bus import new_event
+from tallybot.core.events import new_event
 from tallybot.core.models import Community, Person
 from tallybot.core.poker.models import Asker, Participant, PokerSession, Prompt, PromptView, Round, Seat
 from tallybot.core.poker.rules import MAX_NAME_LENGTH, build_view, result_data, round_result, user_text

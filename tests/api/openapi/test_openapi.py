@@ -17,7 +17,7 @@ from tallybot.api.shapes import PlainError
 from tests.conformance import Conformance
 from tests.helpers import Client
 
-API = SpecDoc("Test", PlainError)
+API = SpecDoc("Test", PlainError, ids="test")
 
 
 class Greeting(TypedDict):

@@ -6,7 +6,7 @@ import pytest
 
 from tallybot.bot.commands.gamenight import VOTE_HINT
 from tallybot.bot.discord_app import TallyBot
-from tallybot.core.gamenight.game_models import GameFilter
+from tallybot.core.gamenight import GameFilter
 from tallybot.core.models import Community
 from tallybot.core.services import Services
 from tests.bot.cogs.conftest import ANA, ANNOUNCEMENTS, BO, GENERAL

@@ -9,7 +9,7 @@ import pytest
 from tallybot.bot.commands.announcements import Announcement, describe, relay_announcements
 from tallybot.bot.commands.layer import ChatCommands
 from tallybot.core.errors import Forbidden
-from tallybot.core.events.bus import new_event
+from tallybot.core.events import new_event
 from tallybot.core.models import Platform
 from tallybot.core.services import Services
 from tests.chat_helpers import ChatDriver, chat_layer

@@ -7,8 +7,7 @@ import pytest
 from tallybot.bot.commands.layer import ChatCommands
 from tallybot.bot.commands.types import Reply
 from tallybot.core.errors import Forbidden, Invalid, NotFound
-from tallybot.core.gamenight.game_models import GameDetails
-from tallybot.core.gamenight.models import GameStatus
+from tallybot.core.gamenight import GameDetails, GameStatus
 from tallybot.core.services import Services
 from tallybot.settings import ChatSettings
 from tests.chat_helpers import ChatDriver, chat_layer

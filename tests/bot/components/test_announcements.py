@@ -1,6 +1,6 @@
 """Announcements reach Twitch chat: changes made through the API are said in the channel of their community."""
 
-from tallybot.core.gamenight.game_models import Game, GameFilter
+from tallybot.core.gamenight import Game, GameFilter
 from tallybot.core.models import Community, Platform
 from tests.bot.components.conftest import STREAMER, TwitchChat
 from tests.gamenight_helpers import call, host_headers

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from tallybot.core.gamenight.models import GameVotes
+from tallybot.core.gamenight import GameVotes
 from tests.bot.components.conftest import ALICE, BOB, BOT, MO, STREAMER, TwitchChat
 from tests.fakes.fake_twitch import FakeUser, SentChatMessage
 from tests.helpers import FakeClock

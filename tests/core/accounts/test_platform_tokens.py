@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tallybot.core.accounts.platform_tokens import PlatformTokenService, TokenSealer
+from tallybot.core.accounts import PlatformTokenService, TokenSealer
 from tallybot.core.errors import Unavailable
 from tallybot.core.models import Platform
 from tallybot.storage.db import SqliteDatabase

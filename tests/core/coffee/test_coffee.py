@@ -15,22 +15,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tallybot.core.accounts.service import AccountLimits, AccountPolicy, AccountService
-from tallybot.core.coffee.access import invalid
-from tallybot.core.coffee.models import (
+from tallybot.core.accounts import AccountLimits, AccountPolicy, AccountService
+from tallybot.core.coffee import (
+    CoffeeService,
     CoffeeTransaction,
     OAuthProfile,
     OAuthTeam,
     OAuthUser,
-    coffees,
-    summary,
+    invalid,
     transaction_problems,
 )
-from tallybot.core.coffee.service import CoffeeService
+from tallybot.core.coffee.models import coffees, summary
 from tallybot.core.errors import Invalid, NotFound
-from tallybot.core.events.bus import InProcessEventBus
-from tallybot.core.events.delivery import DeliveryPolicy
-from tallybot.core.events.webhooks import WebhookService
+from tallybot.core.events import DeliveryPolicy, InProcessEventBus, WebhookService
 from tallybot.core.models import Community, Platform, Provider
 from tallybot.core.ratelimit import RateLimiter
 from tallybot.outbound.mail import OutboxMailer

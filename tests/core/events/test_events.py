@@ -3,7 +3,7 @@
 import asyncio
 from datetime import UTC, datetime
 
-from tallybot.core.events.bus import InProcessEventBus, new_event
+from tallybot.core.events import InProcessEventBus, new_event
 from tallybot.core.models import Event
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)

@@ -19,7 +19,7 @@ from aiohttp import web
 from pytest_aiohttp import AiohttpServer
 
 from tallybot.bot.__main__ import open_services
-from tallybot.core.events.models import DeliveryOutcome
+from tallybot.core.events import DeliveryOutcome
 from tallybot.core.models import Event
 from tallybot.settings import Settings, WebhookSettings
 from tests.helpers import FakeClock

@@ -17,8 +17,8 @@ from pytest_aiohttp import AiohttpServer
 
 from tallybot.bot.__main__ import open_services
 from tallybot.core.errors import Invalid
-from tallybot.core.events.delivery import DeliveryPolicy, matches, sign
-from tallybot.core.events.models import DeliveryOutcome, Webhook, WebhookAttempt, WebhookChanges
+from tallybot.core.events import DeliveryOutcome, DeliveryPolicy, Webhook, WebhookAttempt, WebhookChanges
+from tallybot.core.events.delivery import matches, sign
 from tallybot.core.events.webhooks import check_url
 from tallybot.core.models import Event, Platform
 from tallybot.core.services import Services

@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tallybot.core.errors import Invalid
-from tallybot.core.gamenight.chat_import import read_chat_log
-from tallybot.core.gamenight.models import Ballot, ChatVoteOutcome, TimelineEntry, VoteType
+from tallybot.core.gamenight import Ballot, ChatVoteOutcome, TimelineEntry, VoteType, read_chat_log
 from tallybot.core.gamenight.vote_rules import Timeline, VoteWindow, parse_chat_vote
 from tallybot.core.services import Services
 from tests.gamenight_helpers import SeededGames, drain, seed_games

@@ -12,12 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from tallybot.core.accounts.communities import CommunityService
+from tallybot.core.accounts import CommunityService
 from tallybot.core.errors import Conflict, Forbidden, Invalid, NotFound
-from tallybot.core.gamenight import picker
-from tallybot.core.gamenight.catalogue import load_catalogue, parse_catalogue
-from tallybot.core.gamenight.game_models import Drawing, Game, GameDetails, GameFilter, Length, length_of
-from tallybot.core.gamenight.games import GameService
+from tallybot.core.gamenight import Drawing, Game, GameDetails, GameFilter, GameService, Length, load_catalogue, picker
+from tallybot.core.gamenight.catalogue import parse_catalogue
+from tallybot.core.gamenight.game_models import length_of
 from tallybot.core.gamenight.games_csv import format_csv, parse_csv
 from tallybot.core.models import Community, Platform
 from tallybot.storage.db import SqliteDatabase

@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime
 
-from tallybot.core.coffee.models import Member, Profile
-from tallybot.core.gamenight.models import GameStatus, SessionGame
+from tallybot.core.coffee import Member, Profile
+from tallybot.core.gamenight import GameStatus, SessionGame
 from tallybot.core.overlays.models import current_game, leaderboard
 
 NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

@@ -9,18 +9,8 @@ import pytest
 
 from tallybot.core.errors import Conflict, Invalid, NotFound
 from tallybot.core.models import Community, Event, Platform
-from tallybot.core.poker.models import Voter
-from tallybot.core.poker.rules import (
-    FIBONACCI,
-    ID_SPACE,
-    TSHIRT,
-    choose_deck,
-    friendly_id,
-    match_card,
-    result_data,
-    tally,
-)
-from tallybot.core.poker.service import PokerLimits, PokerService
+from tallybot.core.poker import PokerLimits, PokerService, Voter, result_data
+from tallybot.core.poker.rules import FIBONACCI, ID_SPACE, TSHIRT, choose_deck, friendly_id, match_card, tally
 from tallybot.core.ports import EventSubscription
 from tallybot.core.ratelimit import RateLimiter
 from tallybot.core.services import Services

@@ -10,7 +10,7 @@ import pytest
 
 from tallybot.core.errors import Conflict, NotFound, Unauthorized
 from tallybot.core.models import Community, Person, Platform, Provider, Role
-from tallybot.core.poker.models import Voter
+from tallybot.core.poker import Voter
 from tallybot.core.services import Services
 from tests.core.poker.test_poker import next_events, until
 
