@@ -29,6 +29,12 @@ class NotFound(DomainError):
     """The thing asked for does not exist (or is not visible to the asker)."""
 
 
+class UnknownSession(NotFound):
+    """No planning-poker session with the id was ever opened in the community: a typo, or someone
+    guessing ids (which the poker service counts). A closed session is a plain NotFound: its
+    participants' long polls end on it."""
+
+
 class Conflict(DomainError):
     """The request clashes with the current state, e.g. a duplicate or a closed session."""
 

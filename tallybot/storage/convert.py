@@ -4,10 +4,14 @@ from datetime import UTC, datetime
 
 
 def to_text(moment: datetime) -> str:
-    """A timezone-aware datetime as ISO 8601 text in UTC, which sorts correctly."""
+    """``2026-03-15T20:30:00.000000+00:00``: a timezone-aware moment as fixed-width UTC text.
+
+    Fixed width (always with microseconds), so that comparing the text compares the times:
+    vote windows, timelines and expiries are range queries on it.
+    """
     if moment.tzinfo is None:
         raise ValueError("naive datetimes are not stored")
-    return moment.astimezone(UTC).isoformat()
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def from_text(text: str) -> datetime:

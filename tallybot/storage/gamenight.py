@@ -2,25 +2,14 @@
 
 Every statement is one round trip to the database thread (``execute_fetchall`` rather
 than a cursor and its fetches): on the vote path, round trips are what costs.
-
-Times in the game-night tables are written with ``stamp``: fixed-width UTC text with
-microseconds, so that comparing the text compares the times (vote windows and timelines
-are range queries on it).
 """
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 from tallybot.core.gamenight import GameNight, GameStatus, SessionGame
 from tallybot.storage.connection import Connection, Row
-from tallybot.storage.convert import from_text, maybe_from_text
-
-
-def stamp(moment: datetime) -> str:
-    """``2026-03-15T20:30:00.000000+00:00``: sortable text for a moment."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetimes are not stored")
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+from tallybot.storage.convert import from_text, maybe_from_text, to_text
 
 
 async def first_row(conn: Connection, query: str, params: Sequence[object]) -> Row | None:
@@ -90,7 +79,7 @@ class SqliteGameNightRepository:
     async def create(self, community_id: int, notes: str | None, created_at: datetime) -> GameNight:
         """Start a session (the caller has checked that none is active)."""
         query = "INSERT INTO gamenight_sessions (community_id, notes, created_at) VALUES (?, ?, ?) RETURNING id"
-        row = await first_row(self._conn, query, (community_id, notes, stamp(created_at)))
+        row = await first_row(self._conn, query, (community_id, notes, to_text(created_at)))
         assert row is not None
         return GameNight(row["id"], community_id, notes, True, created_at, None, 0)
 
@@ -116,7 +105,7 @@ class SqliteGameNightRepository:
         query = "UPDATE session_games SET status = 'played' WHERE session_id = ? AND status = 'playing'"
         await self._conn.execute(query, (session_id,))
         query = "UPDATE gamenight_sessions SET is_active = 0, closed_at = ?, notes = COALESCE(?, notes) WHERE id = ?"
-        await self._conn.execute(query, (stamp(closed_at), notes, session_id))
+        await self._conn.execute(query, (to_text(closed_at), notes, session_id))
 
     async def delete(self, session_id: int) -> None:
         """Delete a session; its games, votes and chat logs go with it (ON DELETE CASCADE)."""
@@ -133,7 +122,7 @@ class SqliteGameNightRepository:
             "INSERT INTO session_games (session_id, game_id, manually_added, room_code, played_at) "
             "VALUES (?, ?, ?, ?, ?) RETURNING id"
         )
-        params = (session_id, game_id, int(manually_added), room_code, stamp(played_at))
+        params = (session_id, game_id, int(manually_added), room_code, to_text(played_at))
         row = await first_row(self._conn, query, params)
         assert row is not None
         return int(row["id"])

@@ -7,7 +7,8 @@ from tallybot.storage.connection import Connection, Row
 from tallybot.storage.convert import from_text, to_text
 
 
-def _event(row: Row) -> Event:
+def event_from_row(row: Row) -> Event:
+    """The event an outbox row holds (also when the row is joined into another query)."""
     return Event(
         id=row["event_id"],
         type=row["type"],
@@ -44,4 +45,4 @@ class SqliteOutboxRepository:
         query = "SELECT * FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?"
         async with self._conn.execute(query, (sequence, limit)) as cursor:
             rows = await cursor.fetchall()
-        return [_event(row) for row in rows]
+        return [event_from_row(row) for row in rows]

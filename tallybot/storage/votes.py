@@ -20,8 +20,8 @@ from tallybot.core.gamenight import (
     VoteType,
 )
 from tallybot.storage.connection import Connection, Row
-from tallybot.storage.convert import from_text
-from tallybot.storage.gamenight import first_row, stamp
+from tallybot.storage.convert import from_text, to_text
+from tallybot.storage.gamenight import first_row
 
 _TIMELINE = (
     "SELECT sg.id AS session_game_id, sg.game_id, g.title, sg.played_at "
@@ -103,11 +103,11 @@ class SqliteVoteRepository:
             entry.game_id,
             ballot.username,
             ballot.vote_type.value,
-            stamp(ballot.moment),
+            to_text(ballot.moment),
             session_id,
             ballot.username,
-            stamp(after),
-            stamp(before),
+            to_text(after),
+            to_text(before),
         )
         return bool(await self._conn.execute_fetchall(query, params))
 
@@ -119,7 +119,7 @@ class SqliteVoteRepository:
             "SELECT username, timestamp FROM live_votes WHERE session_id = ? "
             "AND username IN (SELECT value FROM json_each(?)) AND timestamp > ? AND timestamp < ?"
         )
-        params = (session_id, json.dumps(list(usernames)), stamp(after), stamp(before))
+        params = (session_id, json.dumps(list(usernames)), to_text(after), to_text(before))
         rows = await self._conn.execute_fetchall(query, params)
         times: dict[str, list[datetime]] = {}
         for row in rows:
@@ -133,7 +133,7 @@ class SqliteVoteRepository:
             "VALUES (?, ?, ?, ?, ?, ?)"
         )
         rows = (
-            (session_id, entry.session_game_id, entry.game_id, b.username, b.vote_type.value, stamp(b.moment))
+            (session_id, entry.session_game_id, entry.game_id, b.username, b.vote_type.value, to_text(b.moment))
             for entry, b in votes
         )
         await self._conn.executemany(query, rows)
@@ -202,7 +202,7 @@ class SqliteVoteRepository:
             "VALUES (?, ?, ?, ?, ?, ?)"
         )
         rows = (
-            (session_id, m.username, m.message, stamp(m.timestamp), None if v is None else v.value, m.message_hash)
+            (session_id, m.username, m.message, to_text(m.timestamp), None if v is None else v.value, m.message_hash)
             for m, v in messages
         )
         await self._conn.executemany(query, rows)

@@ -14,9 +14,9 @@ from tallybot.core.events import (
     WebhookRequest,
     WebhookResponse,
 )
-from tallybot.core.models import Event
 from tallybot.storage.connection import Connection, Row
 from tallybot.storage.convert import from_text, maybe_from_text, to_text
+from tallybot.storage.outbox import event_from_row
 
 
 def _webhook(row: Row) -> Webhook:
@@ -202,14 +202,7 @@ class SqliteWebhookRepository:
                 secret=row["secret"],
                 attempts=row["attempts"],
                 next_attempt_at=from_text(row["next_attempt_at"]),
-                event=Event(
-                    id=row["event_id"],
-                    type=row["type"],
-                    community_id=row["community_id"],
-                    occurred_at=from_text(row["occurred_at"]),
-                    data=json.loads(row["data"]),
-                    sequence=row["sequence"],
-                ),
+                event=event_from_row(row),
             )
             for row in rows
         ]

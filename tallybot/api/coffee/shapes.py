@@ -7,7 +7,7 @@ query string.
 
 from typing import Annotated, Literal, NotRequired, TypedDict
 
-from tallybot.core.shapes import Meta
+from tallybot.core.wire import Meta
 
 LocalDate = Annotated[str, Meta(examples=["2014-03-27T09:00:00-0700"])]
 GroupId = Annotated[int, Meta(minimum=1)]

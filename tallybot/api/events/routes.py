@@ -20,7 +20,6 @@ from typing import Annotated, Any, TypedDict
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from tallybot.api.formats import iso_z
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import render_plain_error
 from tallybot.api.openapi.operations import VIEWER, Content, SpecDoc
@@ -39,6 +38,7 @@ from tallybot.core.events import (
 from tallybot.core.models import Community, Event
 from tallybot.core.ports import EventSubscription
 from tallybot.core.services import Services
+from tallybot.core.wire import utc_ms
 
 PREFIX = "/api"
 routes = web.RouteTableDef()
@@ -84,7 +84,7 @@ _SSE_EVENT = {
 
 def envelope(event: Event) -> Reply:
     """The ``{type, timestamp, data}`` form in which every event is sent."""
-    return {"type": event.type, "timestamp": iso_z(event.occurred_at), "data": shown_data(event)}
+    return {"type": event.type, "timestamp": utc_ms(event.occurred_at), "data": shown_data(event)}
 
 
 def _error(message: str) -> Reply:

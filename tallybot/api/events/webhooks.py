@@ -9,7 +9,6 @@ from typing import Annotated, Any, TypedDict
 
 from aiohttp import web
 
-from tallybot.api.formats import iso_z
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import render_plain_error
 from tallybot.api.openapi.operations import HOST, SpecDoc
@@ -18,7 +17,7 @@ from tallybot.api.params import path_id, read_body, require_host
 from tallybot.api.shapes import PlainError
 from tallybot.core.errors import Malformed
 from tallybot.core.events import Webhook, WebhookAttempt, WebhookChanges
-from tallybot.core.shapes import UtcMillis
+from tallybot.core.wire import UtcMillis, utc_ms
 
 PREFIX = "/api"
 routes = web.RouteTableDef()
@@ -137,8 +136,8 @@ def webhook_data(webhook: Webhook) -> WebhookJson:
         "events": list(webhook.events),
         "filter": dict(webhook.data_filter),
         "enabled": webhook.enabled,
-        "created_at": iso_z(webhook.created_at),
-        "updated_at": iso_z(webhook.updated_at),
+        "created_at": utc_ms(webhook.created_at),
+        "updated_at": utc_ms(webhook.updated_at),
     }
 
 
@@ -154,7 +153,7 @@ def attempt_data(attempt: WebhookAttempt) -> AttemptJson:
         "status_code": response.status,
         "duration_ms": response.duration_ms,
         "error": response.error,
-        "sent_at": iso_z(attempt.sent_at),
+        "sent_at": utc_ms(attempt.sent_at),
         "request": {"url": attempt.request.url, "headers": dict(attempt.request.headers), "body": attempt.request.body},
         "response": {
             "status": response.status,

@@ -2,8 +2,8 @@
 
 from typing import Annotated, TypedDict
 
-from tallybot.core.gamenight import SessionExport, utc_ms
-from tallybot.core.shapes import GameStatusText, Meta, UtcMillis
+from tallybot.core.gamenight import GameStatusText, SessionExport
+from tallybot.core.wire import Meta, UtcMillis, utc_ms
 
 ChatVote = Annotated[str, Meta(enum=["thisgame++", "thisgame--"])]
 

@@ -5,9 +5,8 @@ Booleans come out as 0/1 and times as ``2026-03-15T19:00:00.000Z``.
 
 from typing import TypedDict
 
-from tallybot.api.formats import iso_z
 from tallybot.core.gamenight import CatalogueStats, Game, ImportReport, Pack, Pick
-from tallybot.core.shapes import Flag, UtcMillis
+from tallybot.core.wire import Flag, UtcMillis, utc_ms
 
 
 class GameJson(TypedDict):
@@ -113,7 +112,7 @@ def game_json(game: Game) -> GameJson:
         "downvotes": game.downvotes,
         "enabled": int(game.enabled),
         "favor_bias": game.favor_bias,
-        "created_at": iso_z(game.created_at),
+        "created_at": utc_ms(game.created_at),
     }
 
 

@@ -32,9 +32,13 @@ from tallybot.core.gamenight import (
     BAD_ROOM_CODE,
     SESSION_GAME_NOT_FOUND,
     SESSION_NOT_FOUND,
+    AddedGameJson,
+    GameStatusText,
+    NewSessionJson,
+    SessionGameJson,
+    SessionJson,
     messages_from_items,
 )
-from tallybot.core.shapes import AddedGameJson, GameStatusText, NewSessionJson, SessionGameJson, SessionJson
 
 PREFIX = "/api"
 routes = web.RouteTableDef()

@@ -2,8 +2,8 @@
 
 from typing import Annotated, TypedDict
 
-from tallybot.core.gamenight import ChatImportResult, epoch_ms, utc_ms
-from tallybot.core.shapes import GameStatusText, GameVotesJson, Meta, UtcMillis
+from tallybot.core.gamenight import ChatImportResult, GameStatusText, GameVotesJson
+from tallybot.core.wire import Meta, UtcMillis, epoch_ms, utc_ms
 
 
 class NoActiveSession(TypedDict):

@@ -20,7 +20,7 @@ from tallybot.api.openapi.schema import Meta
 from tallybot.api.params import Params, community, read_body, require_host
 from tallybot.api.shapes import PlainError
 from tallybot.core.errors import Malformed
-from tallybot.core.shapes import LiveVoteJson, TallyJson, VoteTypeText
+from tallybot.core.gamenight import LiveVoteJson, TallyJson, VoteTypeText
 
 PREFIX = "/api"
 routes = web.RouteTableDef()

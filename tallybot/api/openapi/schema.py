@@ -28,7 +28,7 @@ from typing import (
     is_typeddict,
 )
 
-from tallybot.core.shapes import Meta, open_shape
+from tallybot.core.wire import Meta, open_shape
 
 __all__ = ["JsonSchema", "Meta", "Schemas", "open_shape", "query_fields"]
 

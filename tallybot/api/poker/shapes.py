@@ -8,12 +8,13 @@ from tallybot.core.poker import (
     DEFAULT_WAIT_SECONDS,
     MAX_WAIT_SECONDS,
     PromptView,
+    RoundResultJson,
     SessionHistory,
     Voter,
     figure,
     result_data,
 )
-from tallybot.core.shapes import Meta, RoundResultJson
+from tallybot.core.wire import Meta
 
 _CSV_COLUMNS = ("prompt_id", "prompt", "rounds", "votes", "min", "max", "median", "mean", "consensus", "outliers")
 # Clients that parsed a prompt id such as "1" into a number may send it back as one.

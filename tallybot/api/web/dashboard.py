@@ -20,8 +20,8 @@ from tallybot.api.params import bearer_token, community
 from tallybot.api.web import overlays
 from tallybot.api.web.overlay_feed import READERS
 from tallybot.core.adapters import AdapterStatus
-from tallybot.core.gamenight import utc_ms
 from tallybot.core.overlays import Dashboard, GameNightBoard
+from tallybot.core.wire import utc_ms
 
 PREFIX = ""
 routes = web.RouteTableDef()

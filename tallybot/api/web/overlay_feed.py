@@ -16,10 +16,10 @@ from tallybot.api.openapi.operations import HOST, VIEWER, SpecDoc
 from tallybot.api.openapi.schema import Meta
 from tallybot.api.params import bearer_token, community, path_id
 from tallybot.api.shapes import PlainError
+from tallybot.core.gamenight import SessionGameJson, SessionJson
 from tallybot.core.models import Community
 from tallybot.core.overlays import CoffeeBoard, PokerBoard
-from tallybot.core.poker import Voter, result_data
-from tallybot.core.shapes import RoundResultJson, SessionGameJson, SessionJson
+from tallybot.core.poker import RoundResultJson, Voter, result_data
 
 PREFIX = "/api"
 routes = web.RouteTableDef()

@@ -24,12 +24,13 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tallybot.core.events.models import DeliveryOutcome, DueDelivery, Webhook, WebhookRequest, WebhookResponse
 from tallybot.core.events.ports import WebhookSender
 from tallybot.core.models import Event
 from tallybot.core.ports import Clock, Database, EventBus, EventSubscription, Transaction
+from tallybot.core.wire import utc_ms
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +75,6 @@ def matches(webhook: Webhook, event: Event) -> bool:
     )
 
 
-def iso_z(moment: datetime) -> str:
-    """``2026-03-15T19:00:00.000Z``, the time format of the game-night API."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
 def sign(secret: str, timestamp: str, body: str) -> str:
     """The hex HMAC-SHA256 of ``f"{timestamp}.{body}"`` under the webhook's secret."""
     return hmac.new(secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256).hexdigest()
@@ -86,7 +82,7 @@ def sign(secret: str, timestamp: str, body: str) -> str:
 
 def build_request(url: str, secret: str, event: Event, now: datetime) -> WebhookRequest:
     """The signed POST for one event. The timestamp is the sending time, so a retry is signed afresh."""
-    body = json.dumps({"id": event.id, "type": event.type, "timestamp": iso_z(event.occurred_at), "data": event.data})
+    body = json.dumps({"id": event.id, "type": event.type, "timestamp": utc_ms(event.occurred_at), "data": event.data})
     timestamp = str(int(now.timestamp()))
     headers = {
         "Content-Type": "application/json",

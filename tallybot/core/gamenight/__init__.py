@@ -33,8 +33,6 @@ from tallybot.core.gamenight.models import (
     VoteFilter,
     VotePage,
     VoteType,
-    epoch_ms,
-    utc_ms,
 )
 from tallybot.core.gamenight.ports import GameNightRepository, GameRepository, VoteRepository
 from tallybot.core.gamenight.room_monitor import RoomMonitor
@@ -45,6 +43,17 @@ from tallybot.core.gamenight.sessions import (
     SESSION_NOT_FOUND,
     SessionService,
 )
+from tallybot.core.gamenight.shapes import (
+    AddedGameJson,
+    GameStatusText,
+    GameVotesJson,
+    LiveVoteJson,
+    NewSessionJson,
+    SessionGameJson,
+    SessionJson,
+    TallyJson,
+    VoteTypeText,
+)
 from tallybot.core.gamenight.tonight import TonightService
 from tallybot.core.gamenight.votes import VoteService
 
@@ -54,6 +63,7 @@ __all__ = [
     "GAME_NOT_FOUND",
     "SESSION_GAME_NOT_FOUND",
     "SESSION_NOT_FOUND",
+    "AddedGameJson",
     "Ballot",
     "CatalogueStats",
     "ChatImportResult",
@@ -69,16 +79,23 @@ __all__ = [
     "GameRepository",
     "GameService",
     "GameStatus",
+    "GameStatusText",
     "GameVotes",
+    "GameVotesJson",
     "ImportReport",
     "Length",
     "LiveVote",
+    "LiveVoteJson",
+    "NewSessionJson",
     "Pack",
     "Pick",
     "RoomMonitor",
     "SessionExport",
     "SessionGame",
+    "SessionGameJson",
+    "SessionJson",
     "SessionService",
+    "TallyJson",
     "TimelineEntry",
     "TonightService",
     "VoteFilter",
@@ -86,9 +103,8 @@ __all__ = [
     "VoteRepository",
     "VoteService",
     "VoteType",
-    "epoch_ms",
+    "VoteTypeText",
     "load_catalogue",
     "messages_from_items",
     "read_chat_log",
-    "utc_ms",
 ]

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from tallybot.core.errors import Invalid
-from tallybot.core.shapes import (
+from tallybot.core.gamenight.shapes import (
     AddedGameJson,
     GameVotesJson,
     LiveVoteJson,
@@ -18,6 +18,7 @@ from tallybot.core.shapes import (
     SessionJson,
     TallyJson,
 )
+from tallybot.core.wire import utc_ms
 
 BAD_TIMESTAMP = "Invalid timestamp format. Use ISO 8601 format (e.g., 2025-11-01T20:30:00Z)"
 
@@ -40,17 +41,6 @@ class VoteType(StrEnum):
     def chat_text(self) -> str:
         """How chat writes this vote."""
         return "thisgame++" if self is VoteType.UP else "thisgame--"
-
-
-def utc_ms(moment: datetime) -> str:
-    """``2026-03-15T19:00:00.000Z``: UTC with milliseconds, as the game-night API writes times."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def epoch_ms(moment: datetime) -> int:
-    """Milliseconds since 1970, as JavaScript's ``Date.getTime()`` gives them."""
-    return round(moment.timestamp() * 1000)
 
 
 def parse_timestamp(text: str) -> datetime:

@@ -31,11 +31,11 @@ from tallybot.core.gamenight.models import (
     VotePage,
     VoteType,
     parse_timestamp,
-    utc_ms,
 )
 from tallybot.core.gamenight.vote_rules import WINDOW, Timeline, VoteWindow, nearest_gap, parse_chat_vote
 from tallybot.core.models import Community
 from tallybot.core.ports import Clock, Database, Transaction
+from tallybot.core.wire import utc_ms
 
 MISSING_FIELDS = "Missing required fields: username, vote, timestamp"
 NO_ACTIVE_SESSION = "No active session found"

@@ -3,7 +3,17 @@
 Other packages import these names from here, never from the modules inside.
 """
 
-from tallybot.core.poker.models import Participant, PokerSession, Prompt, PromptView, Round, SessionHistory, Vote, Voter
+from tallybot.core.poker.models import (
+    Participant,
+    PokerSession,
+    Prompt,
+    PromptView,
+    Round,
+    RoundResultJson,
+    SessionHistory,
+    Vote,
+    Voter,
+)
 from tallybot.core.poker.ports import PokerRepository
 from tallybot.core.poker.rules import DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS, build_view, figure, result_data
 from tallybot.core.poker.service import PokerLimits, PokerService
@@ -19,6 +29,7 @@ __all__ = [
     "Prompt",
     "PromptView",
     "Round",
+    "RoundResultJson",
     "SessionHistory",
     "Vote",
     "Voter",

@@ -5,25 +5,18 @@ chat. Chat names no session or prompt; it means the newest open session of the c
 that the person is in, and that session's newest prompt.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from tallybot.core import crypto
-from tallybot.core.errors import Conflict, NotFound, Unauthorized
+from tallybot.core.errors import Conflict, NotFound, Unauthorized, UnknownSession
 from tallybot.core.events import new_event
 from tallybot.core.models import Community, Person
-from tallybot.core.poker.models import Asker, Participant, PokerSession, Prompt, PromptView, Round, Seat
-from tallybot.core.poker.rules import MAX_NAME_LENGTH, build_view, result_data, round_result, user_text
+from tallybot.core.poker.models import Asker, Participant, PokerSession, Prompt, PromptView, Seat
+from tallybot.core.poker.rules import MAX_NAME_LENGTH, build_view, user_text
 from tallybot.core.ports import Transaction
-
-
-class UnknownSession(NotFound):
-    """No session with the id was ever opened in the community: a typo, or someone guessing ids.
-
-    A closed session is a plain NotFound: its participants' long polls end on it.
-    """
 
 
 class Changes:
@@ -154,19 +147,3 @@ async def prompt_view(tx: Transaction, session: PokerSession, prompt: Prompt) ->
     participants = await tx.poker.participants(session.id)
     rounds = await tx.poker.rounds(prompt.id)
     return build_view(fresh, prompt, participants, rounds, await tx.poker.votes(prompt.id))
-
-
-async def reveal_round(
-    tx: Transaction,
-    changes: Changes,
-    session: PokerSession,
-    prompt: Prompt,
-    current: Round,
-    participants: Sequence[Participant],
-    now: datetime,
-) -> None:
-    """Show the round's cards; the event carries the whole result, for the chat announcement."""
-    await tx.poker.reveal_round(prompt.id, current.number, now)
-    result = round_result(session, current, participants, await tx.poker.votes(prompt.id))
-    data = {"prompt_id": prompt.public_id, "prompt": prompt.text, "result": result_data(result)}
-    await changes.record(tx, session, "poker.revealed", data, now)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 
 from tallybot.core.models import Person
 
@@ -180,3 +181,24 @@ class SessionHistory:
     deck: tuple[str, ...]
     closed: bool
     prompts: tuple[PromptRecord, ...]
+
+
+class CardJson(TypedDict):
+    """One participant's card in a revealed round."""
+
+    participant_id: str
+    vote: str
+
+
+class RoundResultJson(TypedDict):
+    """A revealed planning-poker round: every card, statistics over the numeric ones, and whether
+    the team agrees. The statistics are null when no card is a number."""
+
+    round: int
+    votes: list[CardJson]
+    min: int | float | None
+    max: int | float | None
+    median: int | float | None
+    mean: int | float | None
+    consensus: bool
+    outliers: list[str]

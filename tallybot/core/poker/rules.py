@@ -13,11 +13,11 @@ from tallybot.core.poker.models import (
     PromptView,
     Round,
     RoundResult,
+    RoundResultJson,
     SessionHistory,
     Vote,
     Voter,
 )
-from tallybot.core.shapes import RoundResultJson
 
 FIBONACCI = ("0", "1", "2", "3", "5", "8", "13", "20", "40", "100", "?", "☕️")
 TSHIRT = ("XS", "S", "M", "L", "XL", "XXL", "?", "☕️")

@@ -6,32 +6,42 @@ has committed; the waiters then re-read the database to decide whether they are 
 
 The HTTP API names sessions and prompts and proves who is asking with a token; chat
 proves it with the person behind the chat identity and may leave the session and prompt
-out (see ``poker_access``).
+out (see ``access.py``).
 """
 
 import contextlib
 import secrets
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
-from tallybot.core.errors import Conflict, DomainError, NotFound, Unavailable
+from tallybot.core.errors import Conflict, DomainError, NotFound, Unavailable, UnknownSession
 from tallybot.core.models import Community, Person
 from tallybot.core.poker.access import (
     Changes,
     Newcomer,
-    UnknownSession,
     find_prompt,
     locate,
     locate_owner,
     open_session,
     participant_of,
     prompt_view,
-    reveal_round,
     sit,
 )
 from tallybot.core.poker.longpoll import ChangeBoard
-from tallybot.core.poker.models import Asker, CastVote, Prompt, PromptView, Seat, SessionHistory, Vote
+from tallybot.core.poker.models import (
+    Asker,
+    CastVote,
+    Participant,
+    PokerSession,
+    Prompt,
+    PromptView,
+    Round,
+    Seat,
+    SessionHistory,
+    Vote,
+)
 from tallybot.core.poker.rules import (
     ID_SPACE,
     MAX_PROMPT_LENGTH,
@@ -39,6 +49,8 @@ from tallybot.core.poker.rules import (
     choose_deck,
     friendly_id,
     match_card,
+    result_data,
+    round_result,
     user_text,
     wait_seconds,
 )
@@ -204,7 +216,7 @@ class PokerService:
             count = sum(person.id in cards for person in participants)
             everyone = count == len(participants)
             if everyone:
-                await reveal_round(tx, changes, session, prompt, current, participants, now)
+                await _reveal(tx, changes, session, prompt, current, participants, now)
             return CastVote(
                 prompt.public_id, current.number, chosen, everyone, voter.name, count, len(participants), session.deck
             )
@@ -223,7 +235,7 @@ class PokerService:
             current = (await tx.poker.rounds(prompt.id))[-1]
             if current.revealed:
                 raise Conflict(f"Prompt {prompt.public_id} has already been revealed")
-            await reveal_round(tx, changes, session, prompt, current, await tx.poker.participants(session.id), now)
+            await _reveal(tx, changes, session, prompt, current, await tx.poker.participants(session.id), now)
             return await prompt_view(tx, session, prompt)
 
         return await self._write(session_id, work)
@@ -323,3 +335,20 @@ class PokerService:
             # session named by the caller is poked then; one found from chat once recorded.
             for changed in changes.sessions:
                 self._board.poke(changed)
+
+
+async def _reveal(
+    tx: Transaction,
+    changes: Changes,
+    session: PokerSession,
+    prompt: Prompt,
+    current: Round,
+    participants: Sequence[Participant],
+    now: datetime,
+) -> None:
+    """The reveal rule's effect: the round's cards are shown, and the event carries the whole result
+    (for the chat announcement). Who may reveal, and when, is decided by ``vote`` and ``reveal``."""
+    await tx.poker.reveal_round(prompt.id, current.number, now)
+    result = round_result(session, current, participants, await tx.poker.votes(prompt.id))
+    data = {"prompt_id": prompt.public_id, "prompt": prompt.text, "result": result_data(result)}
+    await changes.record(tx, session, "poker.revealed", data, now)

@@ -1,30 +1,13 @@
-"""The JSON shapes that core values take, in the HTTP API and in events alike.
+"""The JSON shapes of game-night values, in events and in the HTTP API alike.
 
-They are TypedDicts, so that mypy holds every ``as_data`` to its shape and the OpenAPI
-document (``api/openapi.py``) describes the same shape. Booleans that the game-night API
-writes as 0/1 stay ``int``; their schema says which values they take.
+Booleans that the game-night API writes as 0/1 stay ``int`` (``Flag``); their schema says
+which values they take. Shapes that only the HTTP API returns are in ``api/gamenight``.
 """
 
-from typing import Annotated, Any, TypedDict, TypeVar
+from typing import Annotated, TypedDict
 
-T = TypeVar("T")
+from tallybot.core.wire import Flag, Meta, UtcMillis
 
-
-class Meta:
-    """JSON Schema keywords for ``Annotated[X, Meta(...)]``, merged into X's schema."""
-
-    def __init__(self, **keywords: Any) -> None:
-        self.keywords = keywords
-
-
-def open_shape(cls: T) -> T:
-    """Mark a TypedDict whose real bodies may carry more keys (such as an error's details)."""
-    setattr(cls, "__open_shape__", True)  # noqa: B010 - TypedDict classes take no class attributes
-    return cls
-
-
-Flag = Annotated[int, Meta(enum=[0, 1], description="1 for true, 0 for false, as the game-night API writes them")]
-UtcMillis = Annotated[str, Meta(format="date-time", examples=["2026-03-15T19:00:00.000Z"])]
 GameStatusText = Annotated[str, Meta(enum=["playing", "played", "skipped"])]
 VoteTypeText = Annotated[str, Meta(enum=["up", "down"])]
 
@@ -105,24 +88,3 @@ class GameVotesJson(TypedDict):
     downvotes: int
     net_score: int
     total_votes: int
-
-
-class CardJson(TypedDict):
-    """One participant's card in a revealed round."""
-
-    participant_id: str
-    vote: str
-
-
-class RoundResultJson(TypedDict):
-    """A revealed planning-poker round: every card, statistics over the numeric ones, and whether
-    the team agrees. The statistics are null when no card is a number."""
-
-    round: int
-    votes: list[CardJson]
-    min: int | float | None
-    max: int | float | None
-    median: int | float | None
-    mean: int | float | None
-    consensus: bool
-    outliers: list[str]
