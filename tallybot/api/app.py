@@ -21,11 +21,10 @@ from tallybot.api.gamenight import admin_auth, games, room_monitor
 from tallybot.api.gamenight import sessions as gamenight_sessions
 from tallybot.api.gamenight import votes as gamenight_votes
 from tallybot.api.keys import READ_TIMEOUT, SERVICES
-from tallybot.api.middlewares import ErrorRenderer, error_middleware, render_plain_error
+from tallybot.api.middlewares import ErrorRenderer, PlainError, error_middleware, render_plain_error
 from tallybot.api.openapi.operations import SpecDoc, fallback
 from tallybot.api.params import receive_body
 from tallybot.api.poker import routes as poker
-from tallybot.api.shapes import PlainError
 from tallybot.api.web import dashboard, docs, overlay_feed, overlays
 from tallybot.core.services import Services
 

@@ -6,6 +6,7 @@ error leaves in that spec's error format. Nothing reaches a client as a tracebac
 
 import logging
 from collections.abc import Callable
+from typing import TypedDict
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
@@ -21,6 +22,7 @@ from tallybot.core.errors import (
     Unauthorized,
     Unavailable,
 )
+from tallybot.core.wire import open_shape
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,20 @@ def error_middleware(render: ErrorRenderer) -> Middleware:
             return render(500, "Internal server error", None)
 
     return middleware
+
+
+@open_shape
+class PlainError(TypedDict):
+    """An error in the game-night format, with real status codes. Some errors add details beside
+    ``error``, such as ``activeSessionId``, ``timeSinceLastVote`` or ``valid_cards``."""
+
+    error: str
+
+
+class Message(TypedDict):
+    """A plain confirmation."""
+
+    message: str
 
 
 def render_plain_error(status: int, message: str, error: DomainError | None) -> web.Response:

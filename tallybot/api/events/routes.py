@@ -16,16 +16,15 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypedDict
+from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from tallybot.api.events.shapes import Reply, StreamQuery, TopicQuery, envelope
 from tallybot.api.keys import SERVICES
-from tallybot.api.middlewares import render_plain_error
+from tallybot.api.middlewares import PlainError, render_plain_error
 from tallybot.api.openapi.operations import VIEWER, Content, SpecDoc
-from tallybot.api.openapi.schema import Meta
 from tallybot.api.params import bearer_token, community
-from tallybot.api.shapes import PlainError
 from tallybot.core.errors import Malformed, Unauthorized
 from tallybot.core.events import (
     EventStreams,
@@ -33,12 +32,10 @@ from tallybot.core.events import (
     reaches_live_client,
     reaches_overlay,
     session_id_of,
-    shown_data,
 )
 from tallybot.core.models import Community, Event
 from tallybot.core.ports import EventSubscription
 from tallybot.core.services import Services
-from tallybot.core.wire import utc_ms
 
 PREFIX = "/api"
 routes = web.RouteTableDef()
@@ -46,23 +43,6 @@ render_error = render_plain_error
 API = SpecDoc("Events", PlainError, ids="events")
 
 
-class TopicQuery(TypedDict, total=False):
-    """Which events: the community's game night (the default), one game-night ``session``, or, with
-    read access, one ``poker`` session or one ``coffee`` group. ``token`` is a viewer token."""
-
-    session: Annotated[int, Meta(minimum=1)]
-    poker: str
-    coffee: Annotated[int, Meta(minimum=1)]
-    token: str
-
-
-class StreamQuery(TopicQuery, total=False):
-    """The topic, and the last event seen (as the ``Last-Event-ID`` header also gives it)."""
-
-    lastEventId: Annotated[int, Meta(minimum=0)]
-
-
-Reply = dict[str, Any]
 _CLOSED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED, WSMsgType.ERROR)
 # The stream's schema describes each event, as OpenAPI 3.1 tools read it for text/event-stream
 # (3.2 calls this ``itemSchema``): the opening ``retry:``, then one event per outbox entry.
@@ -80,11 +60,6 @@ _SSE_EVENT = {
     },
     "additionalProperties": False,
 }
-
-
-def envelope(event: Event) -> Reply:
-    """The ``{type, timestamp, data}`` form in which every event is sent."""
-    return {"type": event.type, "timestamp": utc_ms(event.occurred_at), "data": shown_data(event)}
 
 
 def _error(message: str) -> Reply:

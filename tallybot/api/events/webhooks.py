@@ -5,118 +5,33 @@ game-night format, ``{"error": message}`` with real status codes.
 """
 
 import re
-from typing import Annotated, Any, TypedDict
+from typing import Any
 
 from aiohttp import web
 
+from tallybot.api.events.shapes import (
+    AttemptJson,
+    LogQuery,
+    NewWebhook,
+    TestSent,
+    WebhookDeleted,
+    WebhookJson,
+    WebhookPath,
+    WebhookUpdate,
+    attempt_data,
+    webhook_data,
+)
 from tallybot.api.keys import SERVICES
-from tallybot.api.middlewares import render_plain_error
+from tallybot.api.middlewares import PlainError, render_plain_error
 from tallybot.api.openapi.operations import HOST, SpecDoc
-from tallybot.api.openapi.schema import Meta
 from tallybot.api.params import path_id, read_body, require_host
-from tallybot.api.shapes import PlainError
 from tallybot.core.errors import Malformed
-from tallybot.core.events import Webhook, WebhookAttempt, WebhookChanges
-from tallybot.core.wire import UtcMillis, utc_ms
+from tallybot.core.events import WebhookChanges
 
 PREFIX = "/api"
 routes = web.RouteTableDef()
 render_error = render_plain_error
 API = SpecDoc("Webhooks", PlainError, ids="webhooks")
-
-
-class WebhookJson(TypedDict):
-    """A webhook, without its secret; ``filter`` keeps only events whose data has these values."""
-
-    id: int
-    name: str
-    url: str
-    events: list[str]
-    filter: dict[str, Any]
-    enabled: bool
-    created_at: UtcMillis | None
-    updated_at: UtcMillis | None
-
-
-class SentRequest(TypedDict):
-    """What was sent (the signature is in the headers; the secret never is)."""
-
-    url: str
-    headers: dict[str, str]
-    body: str
-
-
-class ReceivedResponse(TypedDict):
-    """What came back; ``status`` is null when no answer came."""
-
-    status: int | None
-    reason: str
-    headers: dict[str, str]
-    body: str
-
-
-class AttemptJson(TypedDict):
-    """One delivery attempt."""
-
-    id: int
-    event_id: str
-    event_type: str
-    attempt: int
-    outcome: Annotated[str, Meta(enum=["ok", "error", "timeout"])]
-    status_code: int | None
-    duration_ms: int
-    error: str | None
-    sent_at: UtcMillis | None
-    request: SentRequest
-    response: ReceivedResponse
-
-
-class NewWebhook(TypedDict, total=False):
-    """A subscription; name, url, secret and events are required."""
-
-    name: str
-    url: str
-    secret: str
-    events: list[str]
-    filter: dict[str, Any] | None
-    enabled: bool | None
-
-
-class WebhookUpdate(TypedDict, total=False):
-    """Any of the webhook's fields to change."""
-
-    name: str | None
-    url: str | None
-    secret: str | None
-    events: list[str] | None
-    filter: dict[str, Any] | None
-    enabled: bool | None
-
-
-class WebhookPath(TypedDict):
-    """A webhook's id."""
-
-    id: Annotated[int, Meta(minimum=0)]
-
-
-class WebhookDeleted(TypedDict):
-    """A webhook was removed."""
-
-    message: str
-    webhookId: int
-
-
-class TestSent(TypedDict):
-    """How the test delivery went."""
-
-    message: str
-    attempt: AttemptJson
-
-
-class LogQuery(TypedDict, total=False):
-    """How many attempts to list."""
-
-    limit: Annotated[int, Meta(minimum=1, maximum=200)]
 
 
 _ID = re.compile(r"\d{1,18}")
@@ -125,43 +40,6 @@ _REQUIRED = ("name", "url", "secret", "events")
 
 def _webhook_id(request: web.Request) -> int:
     return path_id(request, "id", "Webhook not found")
-
-
-def webhook_data(webhook: Webhook) -> WebhookJson:
-    """A webhook as JSON, without its secret."""
-    return {
-        "id": webhook.id,
-        "name": webhook.name,
-        "url": webhook.url,
-        "events": list(webhook.events),
-        "filter": dict(webhook.data_filter),
-        "enabled": webhook.enabled,
-        "created_at": utc_ms(webhook.created_at),
-        "updated_at": utc_ms(webhook.updated_at),
-    }
-
-
-def attempt_data(attempt: WebhookAttempt) -> AttemptJson:
-    """One delivery attempt as JSON: what was sent and what came back."""
-    response = attempt.response
-    return {
-        "id": attempt.id,
-        "event_id": attempt.request.event_id,
-        "event_type": attempt.request.event_type,
-        "attempt": attempt.attempt,
-        "outcome": attempt.outcome.value,
-        "status_code": response.status,
-        "duration_ms": response.duration_ms,
-        "error": response.error,
-        "sent_at": utc_ms(attempt.sent_at),
-        "request": {"url": attempt.request.url, "headers": dict(attempt.request.headers), "body": attempt.request.body},
-        "response": {
-            "status": response.status,
-            "reason": response.reason,
-            "headers": dict(response.headers),
-            "body": response.body,
-        },
-    }
 
 
 def _text(data: dict[str, Any], name: str) -> str | None:

@@ -4,43 +4,19 @@ Login trades an admin key for a host bearer token that expires after 24 hours; v
 checks a bearer token. Errors are the game-night ``{"error": message}`` format.
 """
 
-from typing import Literal, NotRequired, TypedDict
-
 from aiohttp import web
 
+from tallybot.api.gamenight.shapes import AdminLogin, LoggedIn, Verified
 from tallybot.api.keys import SERVICES
-from tallybot.api.middlewares import render_plain_error
+from tallybot.api.middlewares import PlainError, render_plain_error
 from tallybot.api.openapi.operations import HOST, SpecDoc
 from tallybot.api.params import Params, client_address, community, require_host
-from tallybot.api.shapes import PlainError
 from tallybot.core.errors import Malformed
 
 PREFIX = "/api"
 routes = web.RouteTableDef()
 render_error = render_plain_error
 API = SpecDoc("Game night: admin auth", PlainError, ids="admin_auth")
-
-
-class AdminLogin(TypedDict):
-    """An admin key from bot.toml, or a host's live token."""
-
-    key: NotRequired[str | None]
-
-
-class LoggedIn(TypedDict):
-    """A host bearer token that expires after 24 hours."""
-
-    token: str
-    message: str
-    expiresIn: Literal["24h"]
-
-
-class Verified(TypedDict):
-    """The token is a live host token for this community."""
-
-    valid: Literal[True]
-    role: Literal["host"]
-    community: str
 
 
 @routes.post("/auth/login")

@@ -6,18 +6,26 @@ times as ``2026-03-15T19:00:00.000Z``. Errors are ``{"error": message, **details
 """
 
 from enum import StrEnum
-from typing import Annotated, NotRequired, TypedDict, TypeVar
+from typing import TypeVar
 
 from aiohttp import web
 
-from tallybot.api.gamenight.games_shapes import (
+from tallybot.api.gamenight.catalogue_shapes import (
+    CsvImport,
+    FavorBias,
     FavorSet,
     GameJson,
+    GamePath,
+    GameQuery,
     ImportJson,
+    NewGame,
     PackJson,
     PackMetaJson,
+    PackPath,
+    PackToggle,
     PackToggled,
     PickJson,
+    PickRequest,
     StatsJson,
     game_json,
     import_json,
@@ -27,11 +35,9 @@ from tallybot.api.gamenight.games_shapes import (
     stats_json,
 )
 from tallybot.api.keys import SERVICES
-from tallybot.api.middlewares import render_plain_error
+from tallybot.api.middlewares import Message, PlainError, render_plain_error
 from tallybot.api.openapi.operations import HOST, Content, SpecDoc
-from tallybot.api.openapi.schema import Meta
 from tallybot.api.params import Params, community, path_id, read_body, require_host
-from tallybot.api.shapes import Message, PlainError
 from tallybot.core.errors import Malformed, NotFound
 from tallybot.core.gamenight import GAME_NOT_FOUND, Drawing, GameDetails, GameFilter, GameService, Length
 
@@ -45,77 +51,6 @@ _FLAGS = ("has_audience", "family_friendly")
 _CSV_TYPES = {"text/csv", "text/plain"}
 # Ids are SQLite integers; a larger one cannot exist (and cannot even be asked for).
 _MAX_ID = 2**63 - 1
-
-RowId = Annotated[int, Meta(minimum=0, description="A row id; anything else is not found")]
-Choice = Annotated[str, Meta(enum=[*Drawing])]
-Bucket = Annotated[str, Meta(enum=[*Length])]
-Bias = Annotated[int, Meta(enum=[-1, 0, 1])]
-
-
-class GamePath(TypedDict):
-    """A game's id."""
-
-    id: RowId
-
-
-class PackPath(TypedDict):
-    """A pack's name."""
-
-    name: str
-
-
-class GameQuery(TypedDict, total=False):
-    """Filters of the game list; each one narrows it."""
-
-    enabled: bool
-    playerCount: Annotated[int, Meta(minimum=1)]
-    drawing: Choice
-    length: Bucket
-    familyFriendly: bool
-    pack: str
-
-
-class PickRequest(TypedDict, total=False):
-    """What the picked game must fit; ``excludePlayed`` leaves out games of the session ``sessionId``."""
-
-    playerCount: Annotated[int, Meta(minimum=1)]
-    drawing: Choice
-    length: Bucket
-    familyFriendly: bool
-    sessionId: Annotated[int, Meta(minimum=1)]
-    excludePlayed: bool
-
-
-class NewGame(TypedDict):
-    """A custom game. The flags may be sent as booleans or as 0/1, the way games come out."""
-
-    pack_name: str
-    title: str
-    min_players: int
-    max_players: int
-    length_minutes: NotRequired[int | None]
-    has_audience: NotRequired[bool | Annotated[int, Meta(enum=[0, 1])] | None]
-    family_friendly: NotRequired[bool | Annotated[int, Meta(enum=[0, 1])] | None]
-    game_type: NotRequired[str | None]
-    secondary_type: NotRequired[str | None]
-
-
-class CsvImport(TypedDict):
-    """A CSV document with a header row, sent inside JSON."""
-
-    csvData: str
-
-
-class PackToggle(TypedDict):
-    """Enable or disable every game of the pack."""
-
-    enabled: bool
-
-
-class FavorBias(TypedDict):
-    """-1 picks less often, 0 as usual, 1 more often."""
-
-    favor_bias: Bias
 
 
 def _games(request: web.Request) -> GameService:

@@ -4,29 +4,19 @@
 ``{"error": message}``, as in the rest of that spec.
 """
 
-from typing import TypedDict
-
 from aiohttp import web
 
-from tallybot.api.gamenight.sessions import SessionGamePath
+from tallybot.api.gamenight.shapes import MonitorStatus, SessionGamePath
 from tallybot.api.keys import SERVICES
-from tallybot.api.middlewares import render_plain_error
+from tallybot.api.middlewares import PlainError, render_plain_error
 from tallybot.api.openapi.operations import HOST, SpecDoc
 from tallybot.api.params import path_id, require_host
-from tallybot.api.shapes import PlainError
 from tallybot.core.gamenight import SESSION_GAME_NOT_FOUND
 
 PREFIX = "/api"
 routes = web.RouteTableDef()
 render_error = render_plain_error
 API = SpecDoc("Game night: sessions", PlainError, ids="room_monitor")
-
-
-class MonitorStatus(TypedDict):
-    """What the room monitor is doing for the game now."""
-
-    message: str
-    status: str
 
 
 _GAME_ROUTE = "/sessions/{session_id}/games/{session_game_id}"

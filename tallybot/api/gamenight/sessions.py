@@ -6,26 +6,33 @@ routes (start/stop-player-check) live with the room monitor.
 """
 
 import re
-from typing import Annotated, Any, Literal, NotRequired, TypedDict
+from typing import Annotated, Any, TypedDict
 
 from aiohttp import web
 
-from tallybot.api.gamenight.export import ExportJson, export_json, export_text
 from tallybot.api.gamenight.shapes import (
+    AddGame,
+    ChatImport,
     ChatImportJson,
+    ExportJson,
+    NewPlayerCount,
+    NewRoomCode,
+    NewStatus,
     NoActiveSession,
     PlayerCountSet,
     SessionDeleted,
+    SessionGamePath,
+    SessionPath,
     SessionVotes,
     StatusSet,
+    export_json,
+    export_text,
     import_json,
 )
 from tallybot.api.keys import SERVICES
-from tallybot.api.middlewares import render_plain_error
+from tallybot.api.middlewares import Message, PlainError, render_plain_error
 from tallybot.api.openapi.operations import HOST, Content, SpecDoc
-from tallybot.api.openapi.schema import Meta
 from tallybot.api.params import community, path_id, read_body, require_host
-from tallybot.api.shapes import Message, PlainError
 from tallybot.core.errors import Invalid, Malformed
 from tallybot.core.gamenight import (
     BAD_PLAYER_COUNT,
@@ -33,12 +40,12 @@ from tallybot.core.gamenight import (
     SESSION_GAME_NOT_FOUND,
     SESSION_NOT_FOUND,
     AddedGameJson,
-    GameStatusText,
     NewSessionJson,
     SessionGameJson,
     SessionJson,
     messages_from_items,
 )
+from tallybot.core.wire import Meta
 
 PREFIX = "/api"
 routes = web.RouteTableDef()
@@ -46,21 +53,6 @@ render_error = render_plain_error
 API = SpecDoc("Game night: sessions", PlainError, ids="gamenight_sessions")
 
 _GAME_ROUTE = "/sessions/{session_id}/games/{session_game_id}"
-RowId = Annotated[int, Meta(minimum=0, description="A row id; anything else is not found")]
-WholeNumber = int | Annotated[str, Meta(pattern=r"^\s*-?\d{1,18}\s*$")]
-
-
-class SessionPath(TypedDict):
-    """A session's id."""
-
-    id: RowId
-
-
-class SessionGamePath(TypedDict):
-    """A session's id and a session_games row id (not a game id)."""
-
-    session_id: RowId
-    session_game_id: RowId
 
 
 class SessionNotes(TypedDict, total=False):
@@ -69,50 +61,10 @@ class SessionNotes(TypedDict, total=False):
     notes: str | None
 
 
-class AddGame(TypedDict):
-    """The game to play now; a room code starts the room monitor."""
-
-    game_id: WholeNumber
-    manually_added: NotRequired[bool | Literal["true", "false"] | None]
-    room_code: NotRequired[str | None]
-
-
-class ChatLine(TypedDict, total=False):
-    """A chat message; the timestamp is ISO 8601 or milliseconds since 1970. Incomplete lines are skipped."""
-
-    username: str
-    message: str
-    timestamp: str | float
-
-
-class ChatImport(TypedDict):
-    """A chat log whose ``thisgame++`` / ``thisgame--`` messages count as votes."""
-
-    chatData: list[ChatLine]
-
-
 class ExportQuery(TypedDict, total=False):
     """The download's format (text unless asked)."""
 
     format: Annotated[str, Meta(enum=["json", "txt"])]
-
-
-class NewStatus(TypedDict):
-    """The session game's new status."""
-
-    status: GameStatusText
-
-
-class NewRoomCode(TypedDict):
-    """Four characters, A-Z and 0-9."""
-
-    room_code: str | None
-
-
-class NewPlayerCount(TypedDict):
-    """How many played; empty or null clears it."""
-
-    player_count: WholeNumber | None
 
 
 def _session_id(request: web.Request, name: str = "id") -> int:

@@ -9,56 +9,23 @@ vote's timestamp. A username gets one vote per second, judged on vote timestamps
 up to 100, default 50): ``{"votes": [...], "pagination": {page, limit, total, totalPages}}``.
 """
 
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, TypedDict
 
 from aiohttp import web
 
+from tallybot.api.gamenight.shapes import LiveVote, Pagination, VotePageJson, VoteRecorded
 from tallybot.api.keys import SERVICES
-from tallybot.api.middlewares import render_plain_error
+from tallybot.api.middlewares import PlainError, render_plain_error
 from tallybot.api.openapi.operations import HOST, SpecDoc
-from tallybot.api.openapi.schema import Meta
 from tallybot.api.params import Params, community, read_body, require_host
-from tallybot.api.shapes import PlainError
 from tallybot.core.errors import Malformed
-from tallybot.core.gamenight import LiveVoteJson, TallyJson, VoteTypeText
+from tallybot.core.gamenight import VoteTypeText
+from tallybot.core.wire import Meta
 
 PREFIX = "/api"
 routes = web.RouteTableDef()
 render_error = render_plain_error
 API = SpecDoc("Game night: votes", PlainError, ids="gamenight_votes")
-
-
-class LiveVote(TypedDict):
-    """A vote from chat: who, which way, and when (ISO 8601)."""
-
-    username: str
-    vote: VoteTypeText
-    timestamp: str
-
-
-class VoteSession(TypedDict):
-    """The active session the vote went to."""
-
-    id: int
-    games_played: int
-
-
-class VoteCast(TypedDict):
-    """The vote as it was counted."""
-
-    username: str
-    type: VoteTypeText
-    timestamp: str
-
-
-class VoteRecorded(TypedDict):
-    """A counted vote, with the game's counters after it."""
-
-    success: Literal[True]
-    message: str
-    session: VoteSession
-    game: TallyJson
-    vote: VoteCast
 
 
 class VoteQuery(TypedDict, total=False):
@@ -70,22 +37,6 @@ class VoteQuery(TypedDict, total=False):
     vote_type: VoteTypeText
     page: Annotated[int, Meta(minimum=1)]
     limit: Annotated[int, Meta(minimum=1, maximum=100)]
-
-
-class Pagination(TypedDict):
-    """Where this page is among all the matches."""
-
-    page: int
-    limit: int
-    total: int
-    totalPages: int
-
-
-class VotePageJson(TypedDict):
-    """A page of live votes, newest first."""
-
-    votes: list[LiveVoteJson]
-    pagination: Pagination
 
 
 def _text_or_none(data: dict[str, Any], name: str) -> str | None:

@@ -28,9 +28,9 @@ from typing import (
     is_typeddict,
 )
 
-from tallybot.core.wire import Meta, open_shape
+from tallybot.core.wire import Meta
 
-__all__ = ["JsonSchema", "Meta", "Schemas", "open_shape", "query_fields"]
+__all__ = ["JsonSchema", "Schemas", "query_fields"]
 
 JsonSchema = dict[str, Any]
 

@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from tallybot.api.keys import SERVICES
-from tallybot.api.middlewares import render_plain_error
+from tallybot.api.middlewares import PlainError, render_plain_error
 from tallybot.api.openapi.operations import POKER, Content, SpecDoc
 from tallybot.api.params import Params, bearer_token, client_address, community, read_body
 from tallybot.api.poker.shapes import (
@@ -38,7 +38,6 @@ from tallybot.api.poker.shapes import (
     history_json,
     view_json,
 )
-from tallybot.api.shapes import PlainError
 from tallybot.core.errors import DomainError, Malformed
 from tallybot.core.poker import PokerService
 

@@ -15,13 +15,12 @@ from aiohttp import web
 
 from tallybot.api.keys import SERVICES
 from tallybot.api.openapi.operations import Content, SpecDoc
-from tallybot.api.openapi.schema import Meta
 from tallybot.api.params import bearer_token, community
 from tallybot.api.web import overlays
 from tallybot.api.web.overlay_feed import READERS
 from tallybot.core.adapters import AdapterStatus
 from tallybot.core.overlays import Dashboard, GameNightBoard
-from tallybot.core.wire import utc_ms
+from tallybot.core.wire import Meta, utc_ms
 
 PREFIX = ""
 routes = web.RouteTableDef()

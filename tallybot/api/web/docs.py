@@ -14,10 +14,10 @@ from typing import Annotated, TypedDict
 
 from aiohttp import web
 
+from tallybot.api.middlewares import PlainError
 from tallybot.api.openapi.document import OpenApiDocument, build_document, load_examples
 from tallybot.api.openapi.operations import Content, SpecDoc
-from tallybot.api.openapi.schema import Meta
-from tallybot.api.shapes import PlainError
+from tallybot.core.wire import Meta
 
 routes = web.RouteTableDef()
 API = SpecDoc("API description", PlainError, ids="docs")

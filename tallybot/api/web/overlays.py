@@ -16,10 +16,11 @@ from typing import Annotated, NotRequired, TypedDict
 from aiohttp import web
 
 from tallybot.api.openapi.operations import Content, SpecDoc
-from tallybot.api.openapi.schema import Meta
 from tallybot.api.params import path_id
-from tallybot.api.web.overlay_feed import READERS, CoffeePath, PokerPath, readable_community
+from tallybot.api.web.overlay_feed import READERS, readable_community
+from tallybot.api.web.shapes import CoffeePath, PokerPath
 from tallybot.core.errors import DomainError
+from tallybot.core.wire import Meta
 
 PREFIX = "/overlay"
 routes = web.RouteTableDef()

@@ -11,9 +11,9 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from pytest_aiohttp import AiohttpClient
 
+from tallybot.api.middlewares import PlainError
 from tallybot.api.openapi.document import build_document, load_examples, routes_of, undocumented
 from tallybot.api.openapi.operations import SpecDoc
-from tallybot.api.shapes import PlainError
 from tests.conformance import Conformance
 from tests.helpers import Client
 

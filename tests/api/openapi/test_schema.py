@@ -5,7 +5,8 @@ from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 import pytest
 
-from tallybot.api.openapi.schema import Meta, Schemas, open_shape, query_fields
+from tallybot.api.openapi.schema import Schemas, query_fields
+from tallybot.core.wire import Meta, open_shape
 
 
 class Colour(StrEnum):

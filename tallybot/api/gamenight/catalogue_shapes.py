@@ -3,10 +3,23 @@
 Booleans come out as 0/1 and times as ``2026-03-15T19:00:00.000Z``.
 """
 
-from typing import TypedDict
+from typing import Annotated, NotRequired, TypedDict
 
-from tallybot.core.gamenight import CatalogueStats, Game, ImportReport, Pack, Pick
-from tallybot.core.wire import Flag, UtcMillis, utc_ms
+from tallybot.api.gamenight.shapes import RowId
+from tallybot.core.gamenight import (
+    CatalogueStats,
+    Drawing,
+    Game,
+    ImportReport,
+    Length,
+    Pack,
+    Pick,
+)
+from tallybot.core.wire import Flag, Meta, UtcMillis, utc_ms
+
+Choice = Annotated[str, Meta(enum=[*Drawing])]
+Bucket = Annotated[str, Meta(enum=[*Length])]
+Bias = Annotated[int, Meta(enum=[-1, 0, 1])]
 
 
 class GameJson(TypedDict):
@@ -159,3 +172,69 @@ def import_json(report: ImportReport) -> ImportJson:
         "updated": report.updated,
         "skipped": report.skipped,
     }
+
+
+class GamePath(TypedDict):
+    """A game's id."""
+
+    id: RowId
+
+
+class PackPath(TypedDict):
+    """A pack's name."""
+
+    name: str
+
+
+class NewGame(TypedDict):
+    """A custom game. The flags may be sent as booleans or as 0/1, the way games come out."""
+
+    pack_name: str
+    title: str
+    min_players: int
+    max_players: int
+    length_minutes: NotRequired[int | None]
+    has_audience: NotRequired[bool | Annotated[int, Meta(enum=[0, 1])] | None]
+    family_friendly: NotRequired[bool | Annotated[int, Meta(enum=[0, 1])] | None]
+    game_type: NotRequired[str | None]
+    secondary_type: NotRequired[str | None]
+
+
+class CsvImport(TypedDict):
+    """A CSV document with a header row, sent inside JSON."""
+
+    csvData: str
+
+
+class PackToggle(TypedDict):
+    """Enable or disable every game of the pack."""
+
+    enabled: bool
+
+
+class FavorBias(TypedDict):
+    """-1 picks less often, 0 as usual, 1 more often."""
+
+    favor_bias: Bias
+
+
+class GameQuery(TypedDict, total=False):
+    """Filters of the game list; each one narrows it."""
+
+    enabled: bool
+    playerCount: Annotated[int, Meta(minimum=1)]
+    drawing: Choice
+    length: Bucket
+    familyFriendly: bool
+    pack: str
+
+
+class PickRequest(TypedDict, total=False):
+    """What the picked game must fit; ``excludePlayed`` leaves out games of the session ``sessionId``."""
+
+    playerCount: Annotated[int, Meta(minimum=1)]
+    drawing: Choice
+    length: Bucket
+    familyFriendly: bool
+    sessionId: Annotated[int, Meta(minimum=1)]
+    excludePlayed: bool
