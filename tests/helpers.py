@@ -1,8 +1,10 @@
-"""Test helpers: clocks the tests can move, and reading mail that tallybot sent."""
+"""Test helpers: clocks the tests can move, waiting for a condition, and reading mail that tallybot sent."""
 
+import asyncio
 import email
+import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from pathlib import Path
@@ -66,3 +68,23 @@ def code_in(message: Message) -> str:
     match = re.search(r"confirmation code is (\d{4})", payload.decode())
     assert match is not None, payload
     return match.group(1)
+
+
+async def until(condition: Callable[[], bool | Awaitable[bool]], *, seconds: float = 5.0) -> None:
+    """Wait until ``condition()`` (plain or awaitable) holds, checking it again on every turn of the loop.
+
+    For state that announces nothing to wait on (a count of waiters, what a background task
+    wrote). ``seconds`` only bounds a test that would otherwise hang; it is not a budget the
+    code must meet.
+    """
+    try:
+        async with asyncio.timeout(seconds):
+            while True:
+                held = condition()
+                if inspect.isawaitable(held):
+                    held = await held
+                if held:
+                    return
+                await asyncio.sleep(0.001)
+    except TimeoutError:
+        raise AssertionError(f"the condition never held within {seconds} s: {condition}") from None

@@ -120,13 +120,3 @@ async def outbox_writer(database: str, services: Services) -> AsyncIterator[Publ
         yield publish
     finally:
         await db.close()
-
-
-async def eventually(check: Callable[[], Awaitable[bool]]) -> None:
-    """Poll ``check`` until it holds, failing after 5 seconds.
-
-    For what the dispatcher writes to the database, which announces nothing to wait on.
-    """
-    async with asyncio.timeout(5):
-        while not await check():  # noqa: ASYNC110
-            await asyncio.sleep(0.01)

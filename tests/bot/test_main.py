@@ -112,10 +112,8 @@ async def test_run_answers_healthz_without_chat_credentials(tmp_path: Path) -> N
                         break
                 except aiohttp.ClientConnectionError:
                     await asyncio.sleep(0.1)
-        elapsed = time.monotonic() - started
         assert body is not None, "the server never answered /healthz"
         assert body["status"] == "ok"
-        assert elapsed < 10
     finally:
         server.send_signal(signal.SIGTERM)
         _, stderr_bytes = await asyncio.wait_for(server.communicate(), timeout=30)

@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import Page, Request, expect
 
-from tests.e2e.conftest import WITHIN, LiveApp, screenshot
+from tests.e2e.conftest import LiveApp, screenshot
 
 
 async def test_api_docs_render_every_operation_with_the_network_blocked(live_app: LiveApp, page: Page) -> None:
@@ -21,7 +21,7 @@ async def test_api_docs_render_every_operation_with_the_network_blocked(live_app
 
     # Swagger UI draws one block per operation; each block names its method and path.
     blocks = page.locator(".opblock")
-    await expect(blocks).to_have_count(operations, timeout=WITHIN * 5)
+    await expect(blocks).to_have_count(operations)
     create = page.locator(".opblock-post", has=page.locator('.opblock-summary-path[data-path="/api/sessions"]'))
     await expect(create).to_have_count(1)
     await expect(create.locator(".opblock-summary-description")).to_have_text(

@@ -5,7 +5,7 @@ import re
 from playwright.async_api import Locator, Page, WebSocket, expect
 
 from tallybot.core.models import Role
-from tests.e2e.conftest import WITHIN, LiveApp, screenshot
+from tests.e2e.conftest import LiveApp, screenshot
 
 # Cards that appear nowhere else, so that finding one on the page or on the wire is a leak.
 DECK = ["sun", "moon", "comet", "nebula"]
@@ -50,11 +50,11 @@ async def test_votes_show_who_voted_but_no_card_reaches_the_page_before_the_reve
     await expect(page.locator("body")).to_have_attribute("data-connection", "live-ws")
 
     await live_app.call("POST", f"/session/{session}/prompt/create", {"prompt": "Login page"}, bearer(ann), 201)
-    await expect(page.locator("#prompt")).to_have_text("Login page", timeout=WITHIN)
-    await expect(page.locator("#progress")).to_have_text("0 of 2 voted", timeout=WITHIN)
+    await expect(page.locator("#prompt")).to_have_text("Login page")
+    await expect(page.locator("#progress")).to_have_text("0 of 2 voted")
 
     await live_app.call("POST", f"/session/{session}/prompt/1/vote", {"vote": "moon"}, bearer(bob))
-    await expect(page.locator("#progress")).to_have_text("1 of 2 voted", timeout=WITHIN)
+    await expect(page.locator("#progress")).to_have_text("1 of 2 voted")
     bob_row = voter(page, "Bob")
     await expect(bob_row).to_have_attribute("data-voted", "yes")
     await expect(bob_row.locator(".card-face")).to_have_text("✓")
@@ -66,7 +66,7 @@ async def test_votes_show_who_voted_but_no_card_reaches_the_page_before_the_reve
     assert not any(A_CARD.search(frame) for frame in frames), frames
 
     await live_app.call("POST", f"/session/{session}/prompt/1/reveal", None, bearer(ann))
-    await expect(page.locator("#progress")).to_have_text("Round 1 revealed", timeout=WITHIN)
+    await expect(page.locator("#progress")).to_have_text("Round 1 revealed")
     await expect(bob_row.locator(".card-face")).to_have_text("moon")
     await expect(voter(page, "Ann").locator(".card-face")).to_have_text("-")
     await expect(page.locator("#result")).to_have_text("Agreed!")
@@ -81,7 +81,7 @@ async def test_the_last_vote_reveals_every_card_and_the_result(live_app: LiveApp
 
     await live_app.call("POST", f"/session/{session}/prompt/1/vote", {"vote": "sun"}, bearer(ann))
     await live_app.call("POST", f"/session/{session}/prompt/1/vote", {"vote": "nebula"}, bearer(bob))
-    await expect(page.locator("#progress")).to_have_text("Round 1 revealed", timeout=WITHIN)
+    await expect(page.locator("#progress")).to_have_text("Round 1 revealed")
     await expect(page.locator("#voters .card-face")).to_have_text(["sun", "nebula"])
     await expect(page.locator("#result")).to_have_text("No consensus: Ann, Bob to explain")
     await screenshot(page, "overlay-poker-result-light")

@@ -59,7 +59,11 @@ const Overlay = (() => {
       try {
         const response = await fetch(url(statePath), { cache: "no-store" });
         const body = await response.json();
-        if (ticket !== latest) return;
+        if (ticket !== latest) {
+          // Counted on the page, so that a test can wait for an overtaken answer to be thrown away.
+          page.discarded = String(Number(page.discarded || 0) + 1);
+          return;
+        }
         if (!response.ok) {
           showError(body.error || response.statusText);
           return;

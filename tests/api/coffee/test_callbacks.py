@@ -5,7 +5,7 @@ import contextlib
 import hashlib
 import hmac
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
@@ -19,7 +19,7 @@ from tallybot.core.services import Services
 from tallybot.settings import Settings
 from tests.api.coffee.conftest import Call, SignIn
 from tests.api.coffee.test_auth import error
-from tests.helpers import FakeClock
+from tests.helpers import FakeClock, until
 
 NOW = "2026-11-23T12:00:00+0000"
 
@@ -79,20 +79,17 @@ async def mona(call: Call, sign_in: SignIn) -> str:
     return str(token)
 
 
-async def until(
-    check: Callable[[], Awaitable[dict[str, Any]]], done: Callable[[dict[str, Any]], bool]
-) -> dict[str, Any]:
-    """Poll a route until its answer passes ``done`` (the deliveries happen in the background)."""
-    for _ in range(500):
-        body = await check()
-        if done(body):
-            return body
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"still not done: {body}")
+async def status_when(call: Call, token: str, url: str, outcome: str) -> dict[str, Any]:
+    """The callback's status once its last response is ``outcome`` (the deliveries happen in the background)."""
+    latest: dict[str, Any] = {}
 
+    async def reached() -> bool:
+        nonlocal latest
+        latest = await call("GET /1/callback/status", token, group_id=1, url=url)
+        return latest.get("last_response_status") == outcome
 
-def status_is(outcome: str) -> Callable[[dict[str, Any]], bool]:
-    return lambda body: body.get("last_response_status") == outcome
+    await until(reached)
+    return latest
 
 
 async def test_a_transaction_reaches_the_callback_signed_and_status_reports_it(
@@ -112,7 +109,7 @@ async def test_a_transaction_reaches_the_callback_signed_and_status_reports_it(
     }
     assert await call("GET /1/callback/list", mona, group_id=1) == {"callbacks": [never]}
     await call("/1/transaction/create", mona, group_id=1, user_id=2, amount=2)
-    status = await until(lambda: call("GET /1/callback/status", mona, group_id=1, url=url), status_is("ok"))
+    status = await status_when(call, mona, url, "ok")
 
     headers, body = receiver.requests[0]
     timestamp = headers["X-Webhook-Timestamp"]
@@ -156,12 +153,12 @@ async def test_a_failing_receiver_is_reported_and_the_delivery_retried(
     await call("/1/callback/create", mona, group_id=1, url=url, secret="shared-secret")
     receiver.status = 500
     await call("/1/transaction/create", mona, group_id=1, user_id=2, amount=-1)
-    status = await until(lambda: call("GET /1/callback/status", mona, group_id=1, url=url), status_is("error"))
+    status = await status_when(call, mona, url, "error")
     assert (status["last_response_status_code"], status["last_response_date"]) == (500, NOW)
     assert status["response"].startswith("HTTP/1.1 500 Internal Server Error\n")
     receiver.status = 200
     clock.advance(timedelta(seconds=2))
-    status = await until(lambda: call("GET /1/callback/status", mona, group_id=1, url=url), status_is("ok"))
+    status = await status_when(call, mona, url, "ok")
     assert status["last_request_date"] == "2026-11-23T12:00:02+0000"
     first, second = receiver.requests
     assert first[0]["X-Webhook-Event-Id"] == second[0]["X-Webhook-Event-Id"]
@@ -175,7 +172,7 @@ async def test_a_receiver_that_does_not_answer_in_time_is_a_timeout(
     await call("/1/callback/create", mona, group_id=1, url=url)
     receiver.hold = True
     await call("/1/transaction/create", mona, group_id=1, user_id=2, amount=1)
-    status = await until(lambda: call("GET /1/callback/status", mona, group_id=1, url=url), status_is("timeout"))
+    status = await status_when(call, mona, url, "timeout")
     assert (status["last_response_status_code"], status["last_response_date"]) == (None, None)
     assert status["response"] == "no answer in time"
 

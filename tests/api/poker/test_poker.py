@@ -3,7 +3,6 @@
 import asyncio
 import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -15,7 +14,7 @@ from tallybot.core.models import Platform
 from tallybot.core.poker.rules import FIBONACCI
 from tallybot.core.services import Services
 from tallybot.settings import Settings
-from tests.helpers import Client, FakeMonotonic
+from tests.helpers import Client, FakeMonotonic, until
 
 DECK = list(FIBONACCI)
 
@@ -50,14 +49,6 @@ async def open_table(client: Client, *, prompt: str | None = None, **create: Any
             client, "POST", f"/session/{table.id}/prompt/create", token=table.dale, json={"prompt": prompt}, status=201
         )
     return table
-
-
-async def until(condition: Callable[[], bool], *, seconds: float = 5.0) -> None:
-    for _ in range(int(seconds * 1000)):
-        if condition():
-            return
-        await asyncio.sleep(0.001)
-    raise AssertionError("the condition never held")
 
 
 def hidden_view(table: Table, version: int, dale_voted: bool, jesse_voted: bool) -> dict[str, Any]:

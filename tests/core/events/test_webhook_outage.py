@@ -22,9 +22,9 @@ from tallybot.bot.__main__ import open_services
 from tallybot.core.events import DeliveryOutcome
 from tallybot.core.models import Event
 from tallybot.settings import Settings, WebhookSettings
-from tests.helpers import FakeClock
+from tests.helpers import FakeClock, until
 from tests.live_server import free_port
-from tests.webhook_helpers import Publish, eventually, outbox_writer, running
+from tests.webhook_helpers import Publish, outbox_writer, running
 
 OUTAGE = timedelta(seconds=60)
 TRAFFIC_EVERY = timedelta(seconds=5)
@@ -106,12 +106,6 @@ def settings(settings: Settings) -> Settings:
     return replace(settings, webhooks=replace(WebhookSettings(), allow_private=True))
 
 
-async def wait_until(check: Callable[[], bool]) -> None:
-    async with asyncio.timeout(5):
-        while not check():  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
-
-
 @pytest.mark.parametrize("down", ["refusing connections", "answering 503"])
 async def test_a_receiver_down_for_60_seconds_then_back_gets_every_event_exactly_once_in_order(
     settings: Settings, clock: FakeClock, aiohttp_server: AiohttpServer, down: str
@@ -135,16 +129,16 @@ async def test_a_receiver_down_for_60_seconds_then_back_gets_every_event_exactly
             outage.publish = publish
             before = [await publish("vote.received", {"n": -n}) for n in (3, 2, 1)]
             async with running(services):
-                await wait_until(lambda: len(receiver.acknowledged()) == len(before) + len(outage.published))
+                await until(lambda: len(receiver.acknowledged()) == len(before) + len(outage.published))
                 after = [await publish("vote.received", {"n": 100 + n}) for n in range(3)]
                 sent = before + outage.published + after
-                await wait_until(lambda: len(receiver.acknowledged()) == len(sent))
+                await until(lambda: len(receiver.acknowledged()) == len(sent))
 
                 async def all_recorded() -> bool:
                     return len(await services.webhooks.logs(where, hook.id, limit=100)) == len(sent) + 3
 
                 # The last answer is recorded just after it arrives; stopping sooner would cut that short.
-                await eventually(all_recorded)
+                await until(all_recorded)
         log = list(reversed(await services.webhooks.logs(where, hook.id, limit=100)))
 
     assert [event.occurred_at - start for event in outage.published] == [TRAFFIC_EVERY * n for n in range(1, 12)]

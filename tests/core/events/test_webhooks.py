@@ -23,8 +23,8 @@ from tallybot.core.events.webhooks import check_url
 from tallybot.core.models import Event, Platform
 from tallybot.core.services import Services
 from tallybot.settings import Settings
-from tests.helpers import FakeClock, FakeMonotonic
-from tests.webhook_helpers import Publish, Receiver, VirtualSleep, eventually, outbox_writer, running
+from tests.helpers import FakeClock, FakeMonotonic, until
+from tests.webhook_helpers import Publish, Receiver, VirtualSleep, outbox_writer, running
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 SECRET = "correct horse battery staple"
@@ -65,7 +65,7 @@ async def wait_for_log(services: Services, hook: Webhook, count: int) -> list[We
     async def recorded() -> bool:
         return len(await services.webhooks.logs(services.default_community, hook.id)) >= count
 
-    await eventually(recorded)
+    await until(recorded)
     return await services.webhooks.logs(services.default_community, hook.id)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from tallybot.core.errors import NotFound
 from tallybot.core.poker.longpoll import ChangeBoard
+from tests.helpers import until
 
 
 class Counter:
@@ -29,14 +30,6 @@ def positive(value: int) -> bool:
 
 async def wait_positive(board: ChangeBoard, read: Callable[[], Coroutine[Any, Any, int]], seconds: float) -> int | None:
     return await board.wait_for("s", "n", read, positive, seconds)
-
-
-async def until(condition: Callable[[], bool], *, seconds: float = 5.0) -> None:
-    for _ in range(int(seconds * 1000)):
-        if condition():
-            return
-        await asyncio.sleep(0.001)
-    raise AssertionError("the condition never held")
 
 
 async def test_one_poke_releases_every_waiter() -> None:

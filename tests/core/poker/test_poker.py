@@ -2,7 +2,7 @@
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,17 +16,9 @@ from tallybot.core.ratelimit import RateLimiter
 from tallybot.core.services import Services
 from tallybot.storage.db import SqliteDatabase
 from tallybot.storage.transaction import SqliteTransaction
-from tests.helpers import FakeClock, FakeMonotonic
+from tests.helpers import FakeClock, FakeMonotonic, until
 
 FRIENDLY = re.compile(r"^[a-z]+-[a-z]+-[1-9]\d\d$")
-
-
-async def until(condition: Callable[[], bool], *, seconds: float = 5.0) -> None:
-    for _ in range(int(seconds * 1000)):
-        if condition():
-            return
-        await asyncio.sleep(0.001)
-    raise AssertionError("the condition never held")
 
 
 async def next_events(subscription: EventSubscription, count: int) -> list[Event]:

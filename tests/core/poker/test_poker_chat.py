@@ -12,7 +12,8 @@ from tallybot.core.errors import Conflict, NotFound, Unauthorized
 from tallybot.core.models import Community, Person, Platform, Provider, Role
 from tallybot.core.poker import Voter
 from tallybot.core.services import Services
-from tests.core.poker.test_poker import next_events, until
+from tests.core.poker.test_poker import next_events
+from tests.helpers import until
 
 
 @pytest.fixture
