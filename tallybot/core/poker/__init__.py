@@ -3,9 +3,26 @@
 Other packages import these names from here, never from the modules inside.
 """
 
-from tallybot.core.poker.models import Participant, PokerSession, Prompt, PromptView, Round, SessionHistory, Vote, Voter
+from tallybot.core.poker.models import (
+    Participant,
+    PokerSession,
+    Prompt,
+    PromptView,
+    Round,
+    RoundResult,
+    SessionHistory,
+    Vote,
+    Voter,
+)
 from tallybot.core.poker.ports import PokerRepository
-from tallybot.core.poker.rules import DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS, build_view, figure, result_data
+from tallybot.core.poker.rules import (
+    DEFAULT_WAIT_SECONDS,
+    MAX_WAIT_SECONDS,
+    build_view,
+    figure,
+    result_data,
+    round_result,
+)
 from tallybot.core.poker.service import PokerLimits, PokerService
 
 __all__ = [
@@ -19,10 +36,12 @@ __all__ = [
     "Prompt",
     "PromptView",
     "Round",
+    "RoundResult",
     "SessionHistory",
     "Vote",
     "Voter",
     "build_view",
     "figure",
     "result_data",
+    "round_result",
 ]
