@@ -43,6 +43,7 @@ from tallybot.core.accounts import (
     TokenSealer,
 )
 from tallybot.core.adapters import AdapterStatusBoard
+from tallybot.core.announcements import AnnouncementService
 from tallybot.core.coffee import CoffeeService
 from tallybot.core.errors import DomainError
 from tallybot.core.events import DeliveryPolicy, EventStreams, InProcessEventBus, Sleep, WebhookSender, WebhookService
@@ -158,6 +159,7 @@ async def open_services(
             tonight=TonightService(game_nights, games, votes),
             platform_tokens=PlatformTokenService(db, clock, TokenSealer(settings.twitch.token_key)),
             overlays=OverlayService(db, accounts, adapters, settings.overlays.public_communities),
+            announcements=AnnouncementService(db, bus),
         )
     finally:
         # Watches write to the database: they end before it closes.

@@ -13,9 +13,10 @@ import re
 from collections.abc import AsyncIterator
 from typing import TextIO
 
-from tallybot.bot.commands.announcements import Announcement, relay_announcements
+from tallybot.bot.commands.announcements import wording
 from tallybot.bot.commands.layer import ChatCommands, fit
 from tallybot.bot.commands.types import REPLY_LIMITS, ChatMessage, ChatUser, Reply
+from tallybot.core.announcements import Announcement
 from tallybot.core.errors import DomainError
 from tallybot.core.models import Platform, Role
 from tallybot.core.services import Services
@@ -80,7 +81,7 @@ class Console:
 
     async def announce(self, announcement: Announcement) -> None:
         """Print one of the community's announcements."""
-        self.say(f"📣 {fit(announcement.text, _LIMIT)}")
+        self.say(f"📣 {fit(wording(announcement), _LIMIT)}")
 
     async def converse(self, stdin_fd: int) -> None:
         """Handle typed lines until /quit or the end of input."""
@@ -156,7 +157,7 @@ async def run_console(services: Services, chat: ChatCommands, stdin_fd: int, out
     console = Console(services, chat, out)
     console.say(console.banner())
     async with asyncio.TaskGroup() as group:
-        relay = group.create_task(relay_announcements(services, Platform.LOCAL, console.announce), name="console-news")
+        relay = group.create_task(services.announcements.relay(Platform.LOCAL, console.announce), name="console-news")
         typing = group.create_task(console.converse(stdin_fd), name="console-input")
         stopped = group.create_task(stop.wait(), name="console-stop")
         await asyncio.wait({typing, stopped}, return_when=asyncio.FIRST_COMPLETED)

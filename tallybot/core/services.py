@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from tallybot.core.accounts import AccountService, AdminAuthService, ChatService, CommunityService, PlatformTokenService
 from tallybot.core.adapters import AdapterStatusBoard
+from tallybot.core.announcements import AnnouncementService
 from tallybot.core.coffee import CoffeeService
 from tallybot.core.events import EventStreams, WebhookService
 from tallybot.core.gamenight import GameService, RoomMonitor, SessionService, TonightService, VoteService
@@ -36,3 +37,4 @@ class Services:
     tonight: TonightService
     platform_tokens: PlatformTokenService
     overlays: OverlayService
+    announcements: AnnouncementService

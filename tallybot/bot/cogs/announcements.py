@@ -7,10 +7,11 @@ import logging
 import discord
 from discord.ext import commands
 
-from tallybot.bot.commands.announcements import Announcement, relay_announcements
+from tallybot.bot.commands.announcements import wording
 from tallybot.bot.commands.layer import fit
 from tallybot.bot.commands.types import REPLY_LIMITS
 from tallybot.bot.discord_app import TallyBot
+from tallybot.core.announcements import Announcement
 from tallybot.core.models import Platform
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ class Announcements(commands.Cog):
 
     async def cog_load(self) -> None:
         """Start relaying."""
-        relay = relay_announcements(self.bot.services, Platform.DISCORD, self.post)
+        relay = self.bot.services.announcements.relay(Platform.DISCORD, self.post)
         self._relay = asyncio.create_task(relay, name="discord-announcements")
 
     async def cog_unload(self) -> None:
@@ -44,10 +45,10 @@ class Announcements(commands.Cog):
         channel = self.bot.get_channel(channel_id) or await self.bot.fetch_channel(channel_id)
         if not isinstance(channel, discord.abc.Messageable):
             log.warning(
-                "announcement channel %d of community %d takes no messages", channel_id, announcement.community_id
+                "announcement channel %d of community %d takes no messages", channel_id, announcement.community.id
             )
             return
-        await channel.send(fit(announcement.text, REPLY_LIMITS[Platform.DISCORD]))
+        await channel.send(fit(wording(announcement), REPLY_LIMITS[Platform.DISCORD]))
 
 
 async def setup(bot: TallyBot) -> None:

@@ -1,8 +1,9 @@
 """Announcements in Twitch chat: a game added, a poker reveal, a night closed.
 
-The wording and the choice of channel come from ``tallybot.bot.commands.announcements``; this
-component posts each line for a joined channel's community in that channel's chat (the
-broadcaster's own chat, unless a host said ``announce here`` in another joined channel).
+The news and its channel come from ``services.announcements``, the wording from
+``tallybot.bot.commands.announcements``. This component posts each line for a joined
+channel's community in that channel's chat (the broadcaster's own chat, unless a host
+said ``announce here`` in another joined channel).
 """
 
 import asyncio
@@ -10,8 +11,9 @@ from collections.abc import Mapping
 
 from twitchio.ext import commands
 
-from tallybot.bot.commands.announcements import Announcement, relay_announcements
+from tallybot.bot.commands.announcements import wording
 from tallybot.bot.components.replies import TwitchReplies
+from tallybot.core.announcements import Announcement
 from tallybot.core.models import Community, Platform
 from tallybot.core.services import Services
 
@@ -27,7 +29,7 @@ class Announcer(commands.Component):
 
     async def component_load(self) -> None:
         """Start listening to the event bus."""
-        relay = relay_announcements(self._services, Platform.TWITCH, self._post)
+        relay = self._services.announcements.relay(Platform.TWITCH, self._post)
         self._task = asyncio.create_task(relay, name="twitch-announcements")
 
     async def component_teardown(self) -> None:
@@ -37,12 +39,7 @@ class Announcer(commands.Component):
             await asyncio.wait({self._task})
 
     async def _post(self, announcement: Announcement) -> None:
-        channel = announcement.channel_id or self._broadcaster_of(announcement.community_id)
-        if channel is not None and channel in self._communities:
-            await self._replies.say(channel, announcement.text)
-
-    def _broadcaster_of(self, community_id: int) -> str | None:
-        for broadcaster_id, community in self._communities.items():
-            if community.id == community_id:
-                return broadcaster_id
-        return None
+        # A Twitch community's external id is its broadcaster's id, which names its own chat.
+        channel = announcement.channel_id or announcement.community.external_id
+        if channel in self._communities:
+            await self._replies.say(channel, wording(announcement))

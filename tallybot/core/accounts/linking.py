@@ -1,4 +1,4 @@
-"""What chat needs from accounts and communities: link codes, personal tokens, mentions, announcements.
+"""What chat needs from accounts and communities: link codes, personal tokens, mentions, the announcement channel.
 
 A link code, sent by direct message, proves that its holder controls a chat identity,
 nothing more. Redeeming it (``start_session_with_code``) therefore never opens a session
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from tallybot.core import crypto
-from tallybot.core.accounts.models import AnnouncementTarget, IssuedLinkCode, IssuedSession
+from tallybot.core.accounts.models import IssuedLinkCode, IssuedSession
 from tallybot.core.accounts.service import AccountLimits, AccountService, normalise_email
 from tallybot.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from tallybot.core.models import Community, Identity, Person, Provider, Role
@@ -46,7 +46,7 @@ def link_code_key(code: str) -> str | None:
 
 
 class ChatService:
-    """Chat identities and accounts, and where each community's announcements go."""
+    """Chat identities and accounts, and the channel each community's announcements go to."""
 
     def __init__(
         self, db: Database, accounts: AccountService, clock: Clock, policy: LinkPolicy, limits: AccountLimits
@@ -165,26 +165,6 @@ class ChatService:
             await tx.chat.set_announcement_channel(community.id, channel_id, now)
 
         await self._db.write(work)
-
-    async def announcement_target(
-        self, community_id: int, poker_session: str | None = None
-    ) -> AnnouncementTarget | None:
-        """The community with this id and the channel an announcement goes to; None if there is no such community.
-
-        That is the community's announcement channel, except that news of a poker session
-        started in chat goes to the channel it was started in, where its players are.
-        """
-
-        async def work(tx: Transaction) -> AnnouncementTarget | None:
-            community = await tx.communities.by_id(community_id)
-            if community is None:
-                return None
-            session = None if poker_session is None else await tx.poker.session(community_id, poker_session)
-            if session is not None and session.chat_channel_id is not None:
-                return AnnouncementTarget(community, session.chat_channel_id)
-            return AnnouncementTarget(community, await tx.chat.announcement_channel(community_id))
-
-        return await self._db.read(work)
 
     @property
     def _minutes(self) -> int:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from tallybot.core.models import Community, Person, Platform, Role
+from tallybot.core.models import Person, Platform, Role
 
 
 @dataclass(frozen=True)
@@ -86,14 +86,6 @@ class NamedPerson:
 
     person_id: int
     in_community: bool
-
-
-@dataclass(frozen=True)
-class AnnouncementTarget:
-    """A community and the channel its announcements go to (None: the adapter's default, if it has one)."""
-
-    community: Community
-    channel_id: str | None
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,21 @@ from tallybot.core.poker.models import (
     Prompt,
     PromptView,
     Round,
+    RoundResult,
     RoundResultJson,
     SessionHistory,
     Vote,
     Voter,
 )
 from tallybot.core.poker.ports import PokerRepository
-from tallybot.core.poker.rules import DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS, build_view, figure, result_data
+from tallybot.core.poker.rules import (
+    DEFAULT_WAIT_SECONDS,
+    MAX_WAIT_SECONDS,
+    build_view,
+    figure,
+    result_data,
+    round_result,
+)
 from tallybot.core.poker.service import PokerLimits, PokerService
 
 __all__ = [
@@ -29,6 +37,7 @@ __all__ = [
     "Prompt",
     "PromptView",
     "Round",
+    "RoundResult",
     "RoundResultJson",
     "SessionHistory",
     "Vote",
@@ -36,4 +45,5 @@ __all__ = [
     "build_view",
     "figure",
     "result_data",
+    "round_result",
 ]

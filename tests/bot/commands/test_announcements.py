@@ -2,15 +2,17 @@
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
 
-from tallybot.bot.commands.announcements import Announcement, describe, relay_announcements
+from tallybot.bot.commands.announcements import poker_revealed, wording
 from tallybot.bot.commands.layer import ChatCommands
+from tallybot.core.announcements import Announcement, PokerRevealed
 from tallybot.core.errors import Forbidden
-from tallybot.core.events import new_event
 from tallybot.core.models import Platform
+from tallybot.core.poker import PokerSession, Prompt, RoundResult
 from tallybot.core.services import Services
 from tests.chat_helpers import ChatDriver, chat_layer
 from tests.gamenight_helpers import seed_games
@@ -20,25 +22,34 @@ HINT = "Vote with thisgame++ or thisgame--."
 NOW = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 
 
+@dataclass(frozen=True)
+class Line:
+    """An announcement as an adapter posts it: the community, the channel (None: its default) and the words."""
+
+    community_id: int
+    channel_id: str | None
+    text: str
+
+
 class Posts:
-    """What a fake adapter was asked to post; the first ``fail`` posts raise."""
+    """What a fake adapter was asked to post, worded; the first ``fail`` posts raise."""
 
     def __init__(self, fail: int = 0) -> None:
-        self.posted: asyncio.Queue[Announcement] = asyncio.Queue()
+        self.posted: asyncio.Queue[Line] = asyncio.Queue()
         self.fail = fail
 
     async def post(self, announcement: Announcement) -> None:
         if self.fail:
             self.fail -= 1
             raise ConnectionError("chat is down")
-        self.posted.put_nowait(announcement)
+        self.posted.put_nowait(Line(announcement.community.id, announcement.channel_id, wording(announcement)))
 
-    async def next(self) -> Announcement:
+    async def next(self) -> Line:
         return await asyncio.wait_for(self.posted.get(), timeout=5)
 
 
 async def relaying(services: Services, platform: Platform, posts: Posts) -> AsyncIterator[None]:
-    task = asyncio.create_task(relay_announcements(services, platform, posts.post))
+    task = asyncio.create_task(services.announcements.relay(platform, posts.post))
     await asyncio.sleep(0)  # let it subscribe
     try:
         yield
@@ -59,25 +70,19 @@ async def local_posts(services: Services) -> AsyncIterator[Posts]:
         yield posts
 
 
+def reveal(prompt: str, result: RoundResult) -> PokerRevealed:
+    """A reveal of a round in a session started over HTTP."""
+    session = PokerSession(1, 1, "x", ("3", "5", "13"), NOW, None, 1)
+    return PokerRevealed(session, Prompt(1, 1, 1, prompt, NOW), result)
+
+
 def test_a_poker_reveal_is_announced_with_every_vote_the_median_and_the_verdict() -> None:
-    result = {
-        "round": 1,
-        "votes": [{"participant_id": "ann", "vote": "3"}, {"participant_id": "ben", "vote": "13"}],
-        "median": 8,
-        "consensus": False,
-        "outliers": ["ben"],
-    }
-    event = new_event("poker.revealed", 1, {"session_id": "x", "prompt": "Login page", "result": result}, NOW)
-    assert describe(event) == (
+    result = RoundResult(1, (("ann", "3"), ("ben", "13")), 3.0, 13.0, 8.0, 8.0, consensus=False, outliers=("ben",))
+    assert poker_revealed(reveal("Login page", result)) == (
         "🃏 Cards are up for “Login page”: ann 3, ben 13. Median 8. No consensus; furthest from the median: ben."
     )
-    agreed = {**result, "votes": [{"participant_id": "ann", "vote": "5"}], "median": 5, "consensus": True}
-    event = new_event("poker.revealed", 1, {"session_id": "x", "prompt": "Logout", "result": agreed}, NOW)
-    assert describe(event) == "🃏 Cards are up for “Logout”: ann 5. Median 5. Consensus!"
-
-
-def test_events_chat_does_not_hear_about_are_not_announced() -> None:
-    assert describe(new_event("vote.received", 1, {}, NOW)) is None
+    agreed = RoundResult(1, (("ann", "5"),), 5.0, 5.0, 5.0, 5.0, consensus=True, outliers=())
+    assert poker_revealed(reveal("Logout", agreed)) == "🃏 Cards are up for “Logout”: ann 5. Median 5. Consensus!"
 
 
 async def test_a_game_added_over_the_api_or_chat_and_a_closed_night_are_announced(
@@ -87,17 +92,17 @@ async def test_a_game_added_over_the_api_or_chat_and_a_closed_night_are_announce
     community = services.default_community
     session = await services.game_nights.start(community, None)
     await services.game_nights.add_game(community, session.id, games.quiplash, False, "ABCD")
-    assert await local_posts.next() == Announcement(
+    assert await local_posts.next() == Line(
         community.id, None, f"🎮 Now playing: Quiplash Test (Test Pack 7), room code ABCD. {HINT}"
     )
     driver = ChatDriver(services, chat, channel_id="games-channel")
     await driver.host("!announce here")
     await driver.host("!night add Trivia Test")
-    assert await local_posts.next() == Announcement(
+    assert await local_posts.next() == Line(
         community.id, "games-channel", f"🎮 Now playing: Trivia Test (Test Pack 6). {HINT}"
     )
     await driver.host("!night close")
-    assert await local_posts.next() == Announcement(
+    assert await local_posts.next() == Line(
         community.id, "games-channel", "🌙 Game night #1 is over: 2 games played. Thanks for playing!"
     )
 
@@ -144,9 +149,9 @@ async def test_a_poker_session_started_in_chat_has_its_reveals_announced_where_i
     await services.poker.create_prompt(community, seat.session_id, seat.token, "Logout")
     await services.poker.vote(community, seat.session_id, None, seat.token, "3")
 
-    assert await local_posts.next() == Announcement(
+    assert await local_posts.next() == Line(
         community.id, "planning", "🃏 Cards are up for “Login page”: ann 5. Median 5. Consensus!"
     )
-    assert await local_posts.next() == Announcement(
+    assert await local_posts.next() == Line(
         community.id, "news", "🃏 Cards are up for “Logout”: Dee 3. Median 3. Consensus!"
     )

@@ -5,11 +5,11 @@ import re
 
 import pytest
 
-from tallybot.bot.commands.announcements import describe
+from tallybot.bot.commands.announcements import wording
 from tallybot.bot.commands.layer import ChatCommands
 from tallybot.bot.commands.types import Reply
 from tallybot.core.errors import DomainError, Invalid, NotFound, Unauthorized
-from tallybot.core.models import Event
+from tallybot.core.models import Platform
 from tallybot.core.poker.rules import FIBONACCI
 from tallybot.core.ports import EventSubscription
 from tallybot.core.services import Services
@@ -49,13 +49,15 @@ async def refusal(table: ChatDriver, text: str, user: str = "alice") -> tuple[ty
     return type(caught.value), str(caught.value)
 
 
-async def revealed(subscription: EventSubscription) -> Event:
-    """The next ``poker.revealed`` event on the bus; the subscription ends with it."""
+async def revealed(services: Services, subscription: EventSubscription) -> str:
+    """The announcement of the next ``poker.revealed`` event on the bus, worded; the subscription ends with it."""
     try:
         async with asyncio.timeout(5):
             async for event in subscription:
                 if event.type == "poker.revealed":
-                    return event
+                    announcement = await services.announcements.announcement_for(event, Platform.LOCAL)
+                    assert announcement is not None
+                    return wording(announcement)
     finally:
         subscription.close()
     raise AssertionError("the subscription ended without a reveal")
@@ -96,7 +98,7 @@ async def test_a_full_round_keeps_the_cards_hidden_until_the_last_vote_reveals_t
     assert await table.say("!vote 5", "cy") == Reply(
         public="cy has voted (3/3). Everyone has voted: the cards are up!", private="You voted 5."
     )
-    assert describe(await revealed(subscription)) == (
+    assert await revealed(services, subscription) == (
         "🃏 Cards are up for “Login page”: alice 5, bob 8, cy 5. Median 5. No consensus; furthest from the median: bob."
     )
 
@@ -109,7 +111,7 @@ async def test_the_owner_reveals_early_revotes_and_closes(services: Services, ta
     subscription = services.bus.subscribe()
     # The result is the announcement's to tell, in the session's channel; the command adds nothing to it.
     assert await table.say("!reveal") == Reply()
-    assert describe(await revealed(subscription)) == "🃏 Cards are up for “OIDC”: bob 13. Median 13. Consensus!"
+    assert await revealed(services, subscription) == "🃏 Cards are up for “OIDC”: bob 13. Median 13. Consensus!"
     assert await table.say("!revote") == Reply(
         public=f"Round 2 for “OIDC”: vote again with !vote <card>: {CARDS}", choices=FIBONACCI, choice_command="vote"
     )
@@ -140,7 +142,7 @@ async def test_a_reveal_without_numbers_has_no_median(services: Services, table:
     await table.say("!vote ?")
     subscription = services.bus.subscribe()
     assert await table.say("!reveal") == Reply()
-    assert describe(await revealed(subscription)) == "🃏 Cards are up for “Checkout”: alice ?. No consensus."
+    assert await revealed(services, subscription) == "🃏 Cards are up for “Checkout”: alice ?. No consensus."
 
 
 async def test_a_custom_deck_is_given_as_cards_separated_by_commas(table: ChatDriver) -> None:

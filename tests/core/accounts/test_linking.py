@@ -179,16 +179,3 @@ async def test_a_name_is_found_among_the_communitys_people_first(services: Servi
     with pytest.raises(NotFound) as unknown:
         await services.chat.person_named(community, Provider.TWITCH, "sam")
     assert str(unknown.value) == "I don't know anyone called @sam yet: they need to say something in chat first"
-
-
-async def test_a_community_remembers_its_announcement_channel(services: Services) -> None:
-    community = await discord_server(services)
-    target = await services.chat.announcement_target(community.id)
-    assert target is not None
-    assert (target.community, target.channel_id) == (community, None)
-    await services.chat.set_announcement_channel(community, "555")
-    await services.chat.set_announcement_channel(community, "556")
-    target = await services.chat.announcement_target(community.id)
-    assert target is not None
-    assert target.channel_id == "556"
-    assert await services.chat.announcement_target(10_000) is None
