@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tallybot.core.coffee import NOT_YOURSELF, Member, OAuthProfile, Profile
+from tallybot.core.coffee import Member, OAuthProfile, Profile
 from tallybot.core.coffee.access import member_of
 from tallybot.core.errors import Forbidden, Invalid, NotFound
 from tallybot.core.models import Provider
@@ -72,17 +72,6 @@ async def test_what_the_caller_could_not_read_is_reported_with_every_broken_rule
             "timezone is not a known timezone name, such as America/Los_Angeles"
         )
         assert (await coffee.group_info(ids[0], group_id, None)).entries == ()
-
-
-async def test_buying_yourself_coffee_is_refused_with_the_one_wording(tmp_path: Path) -> None:
-    async with coffee_on(tmp_path) as (coffee, oauth, home):
-        group_id, ids = await team_group(coffee, oauth, home)
-        with pytest.raises(Invalid) as refused:
-            await coffee.create_transaction(ids[0], group_id, None, ids[0], 1)
-        assert (str(refused.value), refused.value.fields) == (
-            f"Invalid parameters: user_id {NOT_YOURSELF}",
-            {"user_id": [NOT_YOURSELF]},
-        )
 
 
 async def test_leaving_out_the_provider_timezone_or_page_size_takes_the_cores_defaults(tmp_path: Path) -> None:
