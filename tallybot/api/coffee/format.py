@@ -134,14 +134,6 @@ def team_key(params: Params, value: Any) -> str:
     return ""
 
 
-def merge(params: Params, problems: dict[str, list[str]]) -> None:
-    """Add rule breaches to the problems already found, then fail if there are any."""
-    for name, found in problems.items():
-        if name not in params.problems:
-            params.problems[name] = found
-    params.check()
-
-
 def local_time(at: datetime, timezone: str) -> str:
     """``2014-03-27T09:00:00-0700``: a moment in the group's timezone, as the spec writes dates."""
     return at.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%dT%H:%M:%S%z")

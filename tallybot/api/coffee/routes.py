@@ -15,7 +15,6 @@ from tallybot.api.coffee.format import (
     group_info_json,
     group_json,
     member_json,
-    merge,
     moment,
     profile_json,
     render_error,
@@ -55,7 +54,6 @@ from tallybot.api.coffee.shapes import (
 from tallybot.api.keys import SERVICES
 from tallybot.api.openapi.operations import SESSION, SpecDoc, fallback
 from tallybot.api.params import Params, client_address, community, read_body
-from tallybot.core.coffee import GROUP_INFO_TRANSACTIONS, group_problems, transaction_problems
 
 PREFIX = "/1"
 routes = web.RouteTableDef()
@@ -71,7 +69,7 @@ async def auth(request: web.Request) -> web.Response:
     """Exchange a provider's OAuth code for a tallybot access token and the user's profile."""
     params = await Params.of(request)
     code = params.string("code", max_length=512)
-    provider = params.optional_string("provider", max_length=20) or "github"
+    provider = params.optional_string("provider")
     params.check()
     signed_in = await request.config_dict[SERVICES].coffee.sign_in(provider, code, client_address(request))
     body: SignedIn = {"access_token": signed_in.token, **profile_json(signed_in.profile)}
@@ -83,7 +81,7 @@ async def auth(request: web.Request) -> web.Response:
 async def authorize(request: web.Request) -> web.Response:
     """Where to send the user to sign in with a provider (GitHub unless ``provider`` says otherwise)."""
     params = await Params.of(request)
-    provider = params.optional_string("provider", max_length=20) or "github"
+    provider = params.optional_string("provider")
     params.check()
     body: AuthorizeUrl = {"authorize_url": request.config_dict[SERVICES].coffee.authorize_url(provider)}
     return web.json_response(body)
@@ -97,7 +95,7 @@ async def register_device(request: web.Request) -> web.Response:
     params = await Params.of(request)
     device_uuid = params.string("uuid", max_length=200)
     token = params.string("token", max_length=4096)
-    token_type = params.string("token_type", max_length=40)
+    token_type = params.string("token_type")
     params.check()
     await request.config_dict[SERVICES].coffee.register_device(viewer, device_uuid, token, token_type)
     body: StatusOk = {"status": "ok"}
@@ -156,11 +154,11 @@ async def group_create(request: web.Request) -> web.Response:
     data, from_text = await read_body(request)
     params = Params(data, from_text)
     team = team_key(params, data.get("github_team_id"))
-    name = params.optional_string("name", max_length=200)
-    timezone = params.optional_string("timezone", max_length=100)
-    merge(params, group_problems(name, timezone))
+    name = params.optional_string("name")
+    timezone = params.optional_string("timezone")
     coffee = request.config_dict[SERVICES].coffee
-    group = await coffee.create_group(viewer, await community(request), team, name, timezone)
+    home = await community(request)
+    group = await coffee.create_group(viewer, home, team, name, timezone, unreadable=params.problems)
     return web.json_response(group_json(group))
 
 
@@ -171,11 +169,11 @@ async def group_update(request: web.Request) -> web.Response:
     viewer = await viewer_id(request)
     params = await Params.of(request)
     group_id = params.integer("group_id", minimum=1)
-    name = params.optional_string("name", max_length=200)
-    timezone = params.optional_string("timezone", max_length=100)
-    merge(params, group_problems(name, timezone))
+    name = params.optional_string("name")
+    timezone = params.optional_string("timezone")
     coffee = request.config_dict[SERVICES].coffee
-    resync = await coffee.update_group(viewer, group_id, await scope(request), name, timezone)
+    where = await scope(request)
+    resync = await coffee.update_group(viewer, group_id, where, name, timezone, unreadable=params.problems)
     body: GroupUpdated = {
         **group_json(resync.group),
         "users_added": [profile_json(profile) for profile in resync.added],
@@ -193,14 +191,15 @@ async def transaction_create(request: web.Request) -> web.Response:
     group_id = params.integer("group_id", minimum=1)
     user_id = params.integer("user_id", minimum=1)
     amount = params.integer("amount")
-    note = params.optional_string("note", max_length=2000)
-    latitude = params.optional_number("latitude")
-    longitude = params.optional_number("longitude")
-    accuracy = params.optional_number("accuracy")
-    located = moment(params, "location_date") or moment(params, "date")
-    merge(params, transaction_problems(amount, note, latitude, longitude, accuracy))
+    note = params.optional_string("note")
+    location = (
+        params.optional_number("latitude"),
+        params.optional_number("longitude"),
+        params.optional_number("accuracy"),
+        moment(params, "location_date") or moment(params, "date"),
+    )
     info = await request.config_dict[SERVICES].coffee.create_transaction(
-        viewer, group_id, await scope(request), user_id, amount, note, (latitude, longitude, accuracy, located)
+        viewer, group_id, await scope(request), user_id, amount, note, location, unreadable=params.problems
     )
     return web.json_response(group_info_json(info))
 
@@ -217,8 +216,7 @@ async def transaction_history(request: web.Request) -> web.Response:
     limit = params.optional_integer("limit")
     params.check()
     coffee = request.config_dict[SERVICES].coffee
-    size = GROUP_INFO_TRANSACTIONS if limit is None else limit
-    page = await coffee.history(viewer, group_id, await scope(request), before_id, after_id, size)
+    page = await coffee.history(viewer, group_id, await scope(request), before_id, after_id, limit)
     body: HistoryJson = {
         **group_json(page.group),
         "transactions": [entry_json(entry, page.group.timezone) for entry in page.entries],
@@ -255,8 +253,8 @@ async def callback_create(request: web.Request) -> web.Response:
     viewer = await viewer_id(request)
     params = await Params.of(request)
     group_id = params.integer("group_id", minimum=1)
-    url = params.string("url", max_length=2000)
-    secret = params.optional_string("secret", max_length=256)
+    url = params.string("url")
+    secret = params.optional_string("secret")
     params.check()
     callbacks = request.config_dict[SERVICES].coffee.callbacks
     created = await callbacks.create(viewer, group_id, await scope(request), url, secret)

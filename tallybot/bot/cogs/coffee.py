@@ -6,6 +6,7 @@ from discord.ext import commands
 
 from tallybot.bot.cogs.replies import run_command, words
 from tallybot.bot.discord_app import TallyBot
+from tallybot.core.coffee import MAX_AMOUNT
 
 
 def _mention(user: discord.abc.User) -> str:
@@ -22,7 +23,7 @@ class Coffee(commands.Cog):
         self,
         interaction: discord.Interaction,
         user: discord.User,
-        count: app_commands.Range[int, 1, 1000] | None = None,
+        count: app_commands.Range[int, 1, MAX_AMOUNT] | None = None,
         note: str | None = None,
     ) -> None:
         await run_command(interaction, "coffee", words(_mention(user), count, note), mentions=[user])

@@ -1,7 +1,7 @@
 """Coffee-scoreboard chat commands: record coffees you bought someone, see balances and the board.
 
 Chat uses the community's own coffee group, which chat users join on first use
-(``core/coffee_chat.py``). A balance counts coffees bought minus coffees received, so
+(``core/coffee/chat.py``). A balance counts coffees bought minus coffees received, so
 the most generous lead the board.
 """
 
@@ -9,10 +9,13 @@ import re
 
 from tallybot.bot.commands.mentions import asker, resolve_mention
 from tallybot.bot.commands.types import Command, Invocation, Reply
+from tallybot.core.coffee import DEFAULT_AMOUNT, NOT_YOURSELF
 from tallybot.core.errors import Invalid
 
 # A word meant as the number of coffees: whole ("3") or not ("2.5", refused as such).
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+# Chat names the receiver with a mention, so the core's "user_id can't be yourself" is said so.
+_YOURSELF = "You can't buy yourself coffee: mention who you bought it for"
 
 
 def signed(balance: int) -> str:
@@ -20,13 +23,20 @@ def signed(balance: int) -> str:
     return f"{balance:+d}" if balance else "0"
 
 
-def _amount_and_note(words: list[str]) -> tuple[int, str | None]:
-    """The number of coffees (1 unless the first word is a number) and the note after it."""
+def _amount_and_note(words: list[str]) -> tuple[int | None, str | None]:
+    """The number of coffees, if the first word is one (the core's default if not), and the note after it."""
     if words and _NUMBER.fullmatch(words[0]):
         if not re.fullmatch(r"[+-]?\d+", words[0]):
             raise Invalid("The number of coffees must be a whole number, like 3")
         return int(words[0]), " ".join(words[1:]) or None
-    return 1, " ".join(words) or None
+    return None, " ".join(words) or None
+
+
+def _in_chat_words(refused: Invalid) -> Invalid:
+    """A refusal of the core, worded for chat where chat says it differently."""
+    if refused.fields.get("user_id") == [NOT_YOURSELF]:
+        return Invalid(_YOURSELF, refused.fields)
+    return refused
 
 
 async def _coffee(invocation: Invocation) -> Reply:
@@ -36,9 +46,12 @@ async def _coffee(invocation: Invocation) -> Reply:
     buyer = await asker(invocation)
     receiver = await resolve_mention(invocation, words[0])
     amount, note = _amount_and_note(words[1:])
-    recorded = await invocation.services.coffee.chat_coffee(
-        invocation.message.community, buyer.id, receiver.id, amount, note
-    )
+    try:
+        recorded = await invocation.services.coffee.chat_coffee(
+            invocation.message.community, buyer.id, receiver.id, amount, note
+        )
+    except Invalid as refused:
+        raise _in_chat_words(refused) from None
     return Reply(public=f"{recorded.summary}. Your balance: {signed(recorded.balance)}")
 
 
@@ -64,7 +77,12 @@ async def _board(invocation: Invocation) -> Reply:
     return Reply(public=f"Coffee board for {board.group.name}: {' | '.join(lines)}{more}")
 
 
-COFFEE = Command("coffee", "coffee @user [n] [note]", "record that you bought @user n coffees (1 by default)", _coffee)
+COFFEE = Command(
+    "coffee",
+    "coffee @user [n] [note]",
+    f"record that you bought @user n coffees ({DEFAULT_AMOUNT} by default)",
+    _coffee,
+)
 BALANCE = Command("balance", "balance [@user]", "your coffee balance, or @user's", _balance)
 BOARD = Command("board", "board", "the coffee leaderboard: who bought the most", _board)
 

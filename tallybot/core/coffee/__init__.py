@@ -7,7 +7,9 @@ Other packages import these names from here, never from the modules inside.
 from tallybot.core.coffee.access import invalid
 from tallybot.core.coffee.callbacks import Callback
 from tallybot.core.coffee.models import (
-    GROUP_INFO_TRANSACTIONS,
+    DEFAULT_AMOUNT,
+    MAX_AMOUNT,
+    NOT_YOURSELF,
     CoffeeTransaction,
     Entry,
     Group,
@@ -19,14 +21,15 @@ from tallybot.core.coffee.models import (
     OAuthUser,
     Profile,
     Team,
-    group_problems,
     transaction_problems,
 )
 from tallybot.core.coffee.ports import CoffeeRepository
 from tallybot.core.coffee.service import CoffeeService
 
 __all__ = [
-    "GROUP_INFO_TRANSACTIONS",
+    "DEFAULT_AMOUNT",
+    "MAX_AMOUNT",
+    "NOT_YOURSELF",
     "Callback",
     "CoffeeRepository",
     "CoffeeService",
@@ -41,7 +44,6 @@ __all__ = [
     "OAuthUser",
     "Profile",
     "Team",
-    "group_problems",
     "invalid",
     "transaction_problems",
 ]

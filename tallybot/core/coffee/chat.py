@@ -18,10 +18,11 @@ NO_LOCATION = (None, None, None, None)
 _FALLBACK_NAME = "Coffee"
 
 
-def check_chat_coffee(buyer_id: int, receiver_id: int, amount: int, note: str | None) -> None:
-    """Raise Invalid, in chat's words, for coffees that chat may not record."""
-    if receiver_id == buyer_id:
-        raise Invalid("You can't buy yourself coffee: mention who you bought it for", {"user_id": ["is you"]})
+def check_chat_coffee(amount: int, note: str | None) -> None:
+    """Raise Invalid, in chat's words, for coffees that chat may not record (more than the API refuses).
+
+    Who may receive them is the ledger's rule, the same for chat and the API.
+    """
     if not 1 <= amount <= MAX_AMOUNT:
         raise Invalid(f"The number of coffees must be from 1 to {MAX_AMOUNT}", {"amount": [f"1 to {MAX_AMOUNT}"]})
     if note is not None and len(note) > MAX_NOTE:
@@ -50,11 +51,6 @@ async def chat_seat(
     for person_id in person_ids:
         await tx.coffee.join(group.id, person_id, now)
     return group, await tx.coffee.members(group.id)
-
-
-def member(members: Sequence[Member], person_id: int) -> Member | None:
-    """The person's place in the group, if they have one."""
-    return next((found for found in members if found.profile.person_id == person_id), None)
 
 
 def leaders(members: Sequence[Member]) -> list[Member]:

@@ -6,15 +6,25 @@ and the spec's callbacks, in the outbox of the same unit of work.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from tallybot.core.coffee.access import invalid
+from tallybot.core.coffee.access import invalid, member_of, not_in_group
 from tallybot.core.coffee.callbacks import TRANSACTION_EVENT
-from tallybot.core.coffee.models import CoffeeTransaction, Entry, Group, Member, summary
+from tallybot.core.coffee.models import NOT_YOURSELF, CoffeeTransaction, Entry, Group, Member, summary
 from tallybot.core.events import new_event
 from tallybot.core.ports import Transaction
 
 Location = tuple[float | None, float | None, float | None, datetime | None]
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A transaction as the viewer reads it, the group's members afterwards, and the viewer among them."""
+
+    entry: Entry
+    members: list[Member]
+    viewer: Member
 
 
 def entries(viewer_id: int, members: Sequence[Member], rows: Sequence[CoffeeTransaction]) -> tuple[Entry, ...]:
@@ -33,16 +43,15 @@ async def record(
     note: str | None,
     location: Location,
     now: datetime,
-) -> tuple[Entry, list[Member]]:
+) -> Recorded:
     """Record coffees between the viewer and another active member; a negative amount means they bought.
 
-    Returns the transaction as the viewer reads it, and the group's members afterwards.
+    Nobody buys themselves coffee, from chat or over HTTP: this is the one place that says so.
     """
     if user_id == viewer_id:
-        raise invalid({"user_id": ["can't be yourself"]})
-    other = next((member for member in members if member.profile.person_id == user_id), None)
-    if other is None or not other.active:
-        raise invalid({"user_id": ["is not an active member of this group"]})
+        raise invalid({"user_id": [NOT_YOURSELF]})
+    not_active = invalid({"user_id": ["is not an active member of this group"]})
+    member_of(members, user_id, not_active, inactive=not_active)
     buyer, receiver = (viewer_id, user_id) if amount > 0 else (user_id, viewer_id)
     row = await tx.coffee.add_transaction(group.id, buyer, receiver, abs(amount), note, location, viewer_id, now)
     await tx.coffee.transfer(group.id, buyer, receiver, row.amount)
@@ -59,4 +68,4 @@ async def record(
         "summary": entries(0, after, [row])[0].summary,
     }
     await tx.outbox.append(new_event(TRANSACTION_EVENT, group.community_id, data, now))
-    return entries(viewer_id, after, [row])[0], after
+    return Recorded(entries(viewer_id, after, [row])[0], after, member_of(after, viewer_id, not_in_group(group.id)))

@@ -17,7 +17,13 @@ MAX_AMOUNT = 1000
 MAX_NOTE = 500
 GROUP_INFO_TRANSACTIONS = 20
 MAX_HISTORY_PAGE = 100
+# What a request that leaves these out gets; adapters pass None (or nothing) rather than choose.
 DEFAULT_TIMEZONE = "UTC"
+DEFAULT_PROVIDER = Provider.GITHUB
+DEFAULT_AMOUNT = 1
+DEFAULT_HISTORY_PAGE = GROUP_INFO_TRANSACTIONS
+# The one rule that nobody buys themselves coffee, as the problem with ``user_id``.
+NOT_YOURSELF = "can't be yourself"
 
 
 @dataclass(frozen=True)

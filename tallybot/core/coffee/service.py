@@ -10,7 +10,7 @@ channel. Balances are zero-sum, and every transaction is published as a
 import uuid
 
 from tallybot.core.accounts import AccountService
-from tallybot.core.coffee.access import invalid, load_membership, not_found
+from tallybot.core.coffee.access import Problems, check_parameters, invalid, load_membership, member_of, not_found
 from tallybot.core.coffee.callbacks import CoffeeCallbacks
 from tallybot.core.coffee.chat import (
     BOARD_SIZE,
@@ -19,11 +19,13 @@ from tallybot.core.coffee.chat import (
     check_chat_coffee,
     check_in_community,
     leaders,
-    member,
 )
 from tallybot.core.coffee.ledger import Location, entries, record
 from tallybot.core.coffee.models import (
     CHAT_PLATFORMS,
+    DEFAULT_AMOUNT,
+    DEFAULT_HISTORY_PAGE,
+    DEFAULT_PROVIDER,
     DEFAULT_TIMEZONE,
     GROUP_INFO_TRANSACTIONS,
     SIGN_IN_PROVIDERS,
@@ -53,7 +55,10 @@ from tallybot.core.models import Community, Identity, Person, Provider
 from tallybot.core.ports import Clock, Database, Transaction
 
 
-def _sign_in_provider(name: str) -> Provider:
+def _sign_in_provider(name: str | None) -> Provider:
+    """The provider called ``name``; the default one when the request names none."""
+    if not name:
+        return DEFAULT_PROVIDER
     for provider in SIGN_IN_PROVIDERS:
         if provider.value == name.strip().lower():
             return provider
@@ -73,12 +78,12 @@ class CoffeeService:
         self._oauth = oauth
         self.callbacks = CoffeeCallbacks(db, webhooks)
 
-    def authorize_url(self, provider_name: str) -> str:
-        """Where a client sends a person to sign in with a provider."""
+    def authorize_url(self, provider_name: str | None = None) -> str:
+        """Where a client sends a person to sign in with a provider (the default one if None)."""
         return self._oauth.authorize_url(_sign_in_provider(provider_name))
 
-    async def sign_in(self, provider_name: str, code: str, client: str) -> SignedIn:
-        """Exchange a provider's authorization code for a new tallybot session.
+    async def sign_in(self, provider_name: str | None, code: str, client: str) -> SignedIn:
+        """Exchange a provider's (the default one if None) authorization code for a new tallybot session.
 
         Every exchange counts against the client's address: each one costs a call to the provider.
         """
@@ -114,15 +119,22 @@ class CoffeeService:
         return await self._db.read(work)
 
     async def create_group(
-        self, viewer_id: int, home: Community, team_key: str, name: str | None, timezone: str | None
+        self,
+        viewer_id: int,
+        home: Community,
+        team_key: str,
+        name: str | None = None,
+        timezone: str | None = None,
+        *,
+        unreadable: Problems | None = None,
     ) -> Group:
         """Make a group from one of the viewer's teams; every known member joins with balance 0.
 
         A GitHub team's group belongs to ``home``; a chat community's group to that community.
+        It is named after the team and keeps ``DEFAULT_TIMEZONE`` unless told otherwise. As
+        everywhere, ``unreadable`` (what the caller could not read) is reported with the rules' findings.
         """
-        problems = group_problems(name, timezone)
-        if problems:
-            raise invalid(problems)
+        check_parameters(unreadable, group_problems(name, timezone))
         now = self._clock()
 
         async def work(tx: Transaction) -> Group:
@@ -142,12 +154,17 @@ class CoffeeService:
         return await self._db.write(work)
 
     async def update_group(
-        self, viewer_id: int, group_id: int, scope: Community | None, name: str | None, timezone: str | None
+        self,
+        viewer_id: int,
+        group_id: int,
+        scope: Community | None,
+        name: str | None = None,
+        timezone: str | None = None,
+        *,
+        unreadable: Problems | None = None,
     ) -> Resync:
         """Re-sync a group's members with its source; those who left are deactivated, never deleted."""
-        problems = group_problems(name, timezone)
-        if problems:
-            raise invalid(problems)
+        check_parameters(unreadable, group_problems(name, timezone))
         now = self._clock()
 
         async def work(tx: Transaction) -> Resync:
@@ -191,56 +208,60 @@ class CoffeeService:
         scope: Community | None,
         user_id: int,
         amount: int,
-        note: str | None,
-        location: Location,
+        note: str | None = None,
+        location: Location = NO_LOCATION,
+        *,
+        unreadable: Problems | None = None,
     ) -> GroupInfo:
-        """Record coffees between the viewer and another member; a negative amount means they bought."""
-        problems = transaction_problems(amount, note, *location[:3])
-        if problems:
-            raise invalid(problems)
+        """Record coffees between the viewer and another member; a negative amount means they bought.
+
+        ``unreadable`` holds the parameters the caller could not read; they are reported in
+        the same Invalid as every rule this request breaks.
+        """
+        check_parameters(unreadable, transaction_problems(amount, note, *location[:3]))
         now = self._clock()
 
         async def work(tx: Transaction) -> GroupInfo:
             group, members, _ = await load_membership(tx, viewer_id, group_id, scope, active=True)
-            _, members = await record(tx, group, members, viewer_id, user_id, amount, note, location, now)
-            viewer = next(member for member in members if member.profile.person_id == viewer_id)
-            return await self._info(tx, group, members, viewer)
+            recorded = await record(tx, group, members, viewer_id, user_id, amount, note, location, now)
+            return await self._info(tx, group, recorded.members, recorded.viewer)
 
         return await self._db.write(work)
 
     async def chat_coffee(
-        self, community: Community, buyer_id: int, receiver_id: int, amount: int, note: str | None
+        self,
+        community: Community,
+        buyer_id: int,
+        receiver_id: int,
+        amount: int | None = None,
+        note: str | None = None,
     ) -> ChatCoffee:
-        """Record from chat that the buyer bought the receiver ``amount`` coffees, in the community's chat group.
+        """Record from chat that the buyer bought the receiver ``amount`` coffees (``DEFAULT_AMOUNT`` if None).
 
-        Both join the group on first use; the transaction then takes the API's own path.
+        Both join the community's chat group on first use; the transaction then takes the API's own path.
         """
-        check_chat_coffee(buyer_id, receiver_id, amount, note)
+        count = DEFAULT_AMOUNT if amount is None else amount
+        check_chat_coffee(count, note)
         now = self._clock()
 
         async def work(tx: Transaction) -> ChatCoffee:
             await check_in_community(tx, community, receiver_id)
             group, members = await chat_seat(tx, community, (buyer_id, receiver_id), now)
-            entry, after = await record(tx, group, members, buyer_id, receiver_id, amount, note, NO_LOCATION, now)
-            buyer = member(after, buyer_id)
-            assert buyer is not None
-            return ChatCoffee(entry.summary, buyer.balance)
+            recorded = await record(tx, group, members, buyer_id, receiver_id, count, note, NO_LOCATION, now)
+            return ChatCoffee(recorded.entry.summary, recorded.viewer.balance)
 
         return await self._db.write(work)
 
-    async def chat_balance(self, community: Community, viewer_id: int, person_id: int | None) -> Member:
+    async def chat_balance(self, community: Community, viewer_id: int, person_id: int | None = None) -> Member:
         """A person's standing (the viewer's by default) in the community's chat group, which the viewer joins."""
         now = self._clock()
-
         target = viewer_id if person_id is None else person_id
 
         async def work(tx: Transaction) -> Member:
             _, members = await chat_seat(tx, community, (viewer_id,), now)
-            found = member(members, target)
-            if found is None:
-                profile = await self._profile(tx, target)
-                raise NotFound(f"{profile.display_name} has no coffee balance here yet", {"parameter": "user_id"})
-            return found
+            profile = await self._profile(tx, target)
+            missing = NotFound(f"{profile.display_name} has no coffee balance here yet", {"parameter": "user_id"})
+            return member_of(members, target, missing)
 
         return await self._db.write(work)
 
@@ -260,32 +281,32 @@ class CoffeeService:
         viewer_id: int,
         group_id: int,
         scope: Community | None,
-        before_id: int | None,
-        after_id: int | None,
-        limit: int,
+        before_id: int | None = None,
+        after_id: int | None = None,
+        limit: int | None = None,
     ) -> HistoryPage:
-        """A page of transactions, newest first: older than ``before_id``, newer than ``after_id``.
+        """A page of ``limit`` (``DEFAULT_HISTORY_PAGE`` if None) transactions, newest first.
 
-        With only ``after_id``, the page holds the transactions right after it, so that a
-        client can catch up page by page.
+        The page holds transactions older than ``before_id`` and newer than ``after_id``.
+        With only ``after_id``, it holds the transactions right after it, so that a client
+        can catch up page by page.
         """
-        problems = history_problems(limit)
-        if problems:
-            raise invalid(problems)
+        size = DEFAULT_HISTORY_PAGE if limit is None else limit
+        check_parameters(history_problems(size))
 
         async def work(tx: Transaction) -> HistoryPage:
             group, members, _ = await load_membership(tx, viewer_id, group_id, scope, active=False)
             oldest_first = after_id is not None and before_id is None
-            rows = await tx.coffee.transactions(group.id, before_id, after_id, limit + 1, oldest_first)
-            page = rows[:limit]
+            rows = await tx.coffee.transactions(group.id, before_id, after_id, size + 1, oldest_first)
+            page = rows[:size]
             if oldest_first:
                 page.reverse()
-            return HistoryPage(group, entries(viewer_id, members, page), len(rows) > limit)
+            return HistoryPage(group, entries(viewer_id, members, page), len(rows) > size)
 
         return await self._db.read(work)
 
     async def user_info(
-        self, viewer_id: int, user_id: int | None, group_id: int | None, scope: Community | None
+        self, viewer_id: int, user_id: int | None = None, group_id: int | None = None, scope: Community | None = None
     ) -> UserInfo:
         """A person's profile (the viewer's by default), with their standing in a group if asked."""
         target = viewer_id if user_id is None else user_id
@@ -293,9 +314,8 @@ class CoffeeService:
         async def work(tx: Transaction) -> UserInfo:
             if group_id is not None:
                 _, members, _ = await load_membership(tx, viewer_id, group_id, scope, active=False)
-                member = next((member for member in members if member.profile.person_id == target), None)
-                if member is None:
-                    raise not_found("user_id", f"User {target} is not in group {group_id}")
+                missing = not_found("user_id", f"User {target} is not in group {group_id}")
+                member = member_of(members, target, missing)
                 lowest, highest = balance_range(tuple(members))
                 return UserInfo(member.profile, member, lowest, highest)
             if target != viewer_id and not await tx.coffee.shares_group(viewer_id, target):
@@ -306,9 +326,7 @@ class CoffeeService:
 
     async def register_device(self, viewer_id: int, device_uuid: str, token: str, token_type: str) -> None:
         """Remember a device's push token, replacing whatever that device registered before."""
-        problems = device_problems(token_type)
-        if problems:
-            raise invalid(problems)
+        check_parameters(device_problems(token_type))
         now = self._clock()
 
         async def work(tx: Transaction) -> None:

@@ -152,6 +152,36 @@ async def test_every_bad_transaction_parameter_is_reported_at_once(call: Call, t
     )
 
 
+async def test_every_rule_the_core_finds_broken_is_listed_in_one_coffee_error(
+    call: Call, tokens: tuple[str, str]
+) -> None:
+    # The note is longer than any cap the adapter ever had: its length is the core's rule alone.
+    body = await call(
+        "/1/transaction/create",
+        tokens[0],
+        group_id=1,
+        user_id=2,
+        amount=1001,
+        note="x" * 2001,
+        latitude=91,
+        longitude=181,
+        accuracy=-1,
+        date="soon",
+    )
+    assert body == error(
+        "invalid_parameters",
+        "Invalid parameters: date must be an ISO 8601 date with a UTC offset; amount must be from -1000 to 1000; "
+        "note must be at most 500 characters; latitude must be from -90 to 90; longitude must be from -180 to 180; "
+        "accuracy must not be negative",
+        date=[("invalid", "date must be an ISO 8601 date with a UTC offset")],
+        amount=[("invalid", "amount must be from -1000 to 1000")],
+        note=[("invalid", "note must be at most 500 characters")],
+        latitude=[("invalid", "latitude must be from -90 to 90")],
+        longitude=[("invalid", "longitude must be from -180 to 180")],
+        accuracy=[("invalid", "accuracy must not be negative")],
+    )
+
+
 async def test_nobody_buys_coffee_for_themselves_or_for_outsiders(
     call: Call, sign_in: SignIn, tokens: tuple[str, str]
 ) -> None:

@@ -76,7 +76,8 @@ async def test_chat_records_one_to_a_thousand_coffees_with_a_short_note(
 
 async def test_nobody_buys_themselves_coffee(services: Services, guild: Community) -> None:
     ana = await chatter(services, guild, "ana")
-    with pytest.raises(Invalid, match="You can't buy yourself coffee: mention who you bought it for"):
+    # The core words this rule once, for chat and the API alike; chat's own words are the chat adapter's.
+    with pytest.raises(Invalid, match="Invalid parameters: user_id can't be yourself"):
         await services.coffee.chat_coffee(guild, ana.id, ana.id, 1, None)
 
 
@@ -145,3 +146,23 @@ async def test_chat_uses_the_group_the_api_makes_from_the_community(services: Se
     assert [entry.summary for entry in info.entries] == ["ana bought you 1 coffee"]
     with pytest.raises(Conflict, match="That team already has a group: Baristas"):
         await services.coffee.create_group(ryan.id, services.default_community, guild.slug, None, None)
+
+
+async def test_buying_yourself_coffee_is_refused_in_core_for_chat_and_http_alike(
+    services: Services, guild: Community
+) -> None:
+    ana = await chatter(services, guild, "ana")
+    group = await services.coffee.create_group(ana.id, services.default_community, guild.slug, None, None)
+    with pytest.raises(Invalid) as from_chat:
+        await services.coffee.chat_coffee(guild, ana.id, ana.id)
+    with pytest.raises(Invalid) as from_http:
+        await services.coffee.create_transaction(ana.id, group.id, None, ana.id, 1)
+    refusals = [(str(caught.value), caught.value.fields) for caught in (from_chat, from_http)]
+    assert refusals == [("Invalid parameters: user_id can't be yourself", {"user_id": ["can't be yourself"]})] * 2
+    assert (await services.coffee.group_info(ana.id, group.id, None)).entries == ()
+
+
+async def test_a_chat_coffee_without_a_count_is_one_coffee(services: Services, guild: Community) -> None:
+    ana, ryan = await chatter(services, guild, "ana"), await chatter(services, guild, "Ryan")
+    recorded = await services.coffee.chat_coffee(guild, ana.id, ryan.id)
+    assert (recorded.summary, recorded.balance) == ("You bought Ryan 1 coffee", 1)
