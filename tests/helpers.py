@@ -1,4 +1,4 @@
-"""Test helpers: clocks the tests can move, and reading mail that tallybot sent."""
+"""Test helpers: clocks the tests can move, callers of a community, and reading mail that tallybot sent."""
 
 import email
 import re
@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+
+from tallybot.core.models import Community, Principal, Role
 
 Client = TestClient[web.Request, web.Application]
 LastCode = Callable[[str], str]
@@ -66,3 +68,13 @@ def code_in(message: Message) -> str:
     match = re.search(r"confirmation code is (\d{4})", payload.decode())
     assert match is not None, payload
     return match.group(1)
+
+
+def host_of(community: Community) -> Principal:
+    """A caller who is a host of the community, as a host's token or chat badge makes one."""
+    return Principal.host(community, "test host")
+
+
+def member_of(community: Community) -> Principal:
+    """A caller who is a member of the community and nothing more."""
+    return Principal(label="test member", roles={community.id: Role.MEMBER})

@@ -11,7 +11,7 @@ from aiohttp import web
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import render_plain_error
 from tallybot.api.openapi.operations import HOST, SpecDoc
-from tallybot.api.params import Params, client_address, community, require_host
+from tallybot.api.params import Params, asker_in, client_address, community
 from tallybot.api.shapes import PlainError
 from tallybot.core.errors import Malformed
 
@@ -62,6 +62,7 @@ async def login(request: web.Request) -> web.Response:
 @API({200: Verified}, security=HOST)
 async def verify(request: web.Request) -> web.Response:
     """Whether the bearer token is a live host token for this community."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
+    request.config_dict[SERVICES].admin_auth.verify(asker, where)
     body: Verified = {"valid": True, "role": "host", "community": where.slug}
     return web.json_response(body)

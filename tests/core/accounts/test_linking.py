@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 
 from tallybot.core.accounts.linking import LINK_CODE_ALPHABET
-from tallybot.core.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from tallybot.core.errors import Conflict, Forbidden, Invalid, NotFound, NotHost, Unauthorized
 from tallybot.core.models import Community, Platform, Provider, Role
 from tallybot.core.services import Services
 from tallybot.settings import Settings
 from tests.gamenight_helpers import rows
-from tests.helpers import FakeClock, LastCode
+from tests.helpers import FakeClock, LastCode, host_of, member_of
 
 EMAIL = "ryan@example.com"
 
@@ -186,9 +186,18 @@ async def test_a_community_remembers_its_announcement_channel(services: Services
     target = await services.chat.announcement_target(community.id)
     assert target is not None
     assert (target.community, target.channel_id) == (community, None)
-    await services.chat.set_announcement_channel(community, "555")
-    await services.chat.set_announcement_channel(community, "556")
+    await services.chat.set_announcement_channel(host_of(community), community, "555")
+    await services.chat.set_announcement_channel(host_of(community), community, "556")
     target = await services.chat.announcement_target(community.id)
     assert target is not None
     assert target.channel_id == "556"
     assert await services.chat.announcement_target(10_000) is None
+
+
+async def test_a_member_cannot_choose_the_announcement_channel(services: Services) -> None:
+    community = await discord_server(services)
+    with pytest.raises(NotHost):
+        await services.chat.set_announcement_channel(member_of(community), community, "555")
+    target = await services.chat.announcement_target(community.id)
+    assert target is not None
+    assert target.channel_id is None
