@@ -26,6 +26,7 @@ from pathlib import Path
 
 from tallybot.bot.__main__ import open_services
 from tallybot.core.gamenight import ChatVoteOutcome, GameDetails
+from tallybot.core.models import Principal
 from tallybot.settings import parse_settings
 
 START = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
@@ -64,12 +65,14 @@ async def run(folder: Path, messages: int, users: int, chunk: int | None) -> Non
     now = [START]
     async with open_services(settings, clock=lambda: now[0]) as services:
         community = services.default_community
-        first = await services.games.add_game(community, GameDetails("Bench Pack", "First Game", 1, 8))
-        second = await services.games.add_game(community, GameDetails("Bench Pack", "Second Game", 1, 8))
-        session = await services.game_nights.start(community, "benchmark")
-        await services.game_nights.add_game(community, session.id, first.id, False, None)
+        # The benchmark sets up its night as the operator would, a host of the community.
+        host = Principal.host(community, "bench")
+        first = await services.games.add_game(host, community, GameDetails("Bench Pack", "First Game", 1, 8))
+        second = await services.games.add_game(host, community, GameDetails("Bench Pack", "Second Game", 1, 8))
+        session = await services.game_nights.start(host, community, "benchmark")
+        await services.game_nights.add_game(host, community, session.id, first.id, False, None)
         now[0] = HALF_TIME
-        await services.game_nights.add_game(community, session.id, second.id, False, None)
+        await services.game_nights.add_game(host, community, session.id, second.id, False, None)
 
         log = chat(messages, users, seed=7)
         started = time.perf_counter()

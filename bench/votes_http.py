@@ -31,7 +31,7 @@ from aiohttp import web
 from tallybot.api.app import create_app
 from tallybot.bot.__main__ import open_services
 from tallybot.core.gamenight import GameDetails
-from tallybot.core.models import Role
+from tallybot.core.models import Principal, Role
 from tallybot.settings import parse_settings
 
 
@@ -51,9 +51,11 @@ async def _tallybot(db_path: str, pipe: Connection) -> None:
     settings = replace(base, storage=replace(base.storage, path=db_path))
     async with open_services(settings) as services:
         community = services.default_community
-        game = await services.games.add_game(community, GameDetails("Bench Pack", "Bench Game", 1, 8))
-        session = await services.game_nights.start(community, "benchmark")
-        await services.game_nights.add_game(community, session.id, game.id, False, None)
+        # The benchmark sets up its night as the operator would, a host of the community.
+        host = Principal.host(community, "bench")
+        game = await services.games.add_game(host, community, GameDetails("Bench Pack", "Bench Game", 1, 8))
+        session = await services.game_nights.start(host, community, "benchmark")
+        await services.game_nights.add_game(host, community, session.id, game.id, False, None)
         token = (await services.accounts.create_api_token(community, Role.HOST, "bench")).secret
         await _serve(create_app(services, settings.api.max_body_bytes), pipe, token)
 

@@ -1,16 +1,19 @@
-"""Helpers for the game-night tests: seeding games, host tokens, collecting events, peeking at rows."""
+"""Helpers for the game-night tests: seeding games, host tokens, collecting events, rows, who may write."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
+import pytest
 
+from tallybot.core.errors import NotHost
 from tallybot.core.gamenight import GameDetails
-from tallybot.core.models import Community, Event, Role
+from tallybot.core.models import Community, Event, Principal, Role
 from tallybot.core.ports import EventSubscription
 from tallybot.core.services import Services
-from tests.helpers import Client
+from tests.helpers import Client, host_of, member_of
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,7 @@ async def seed_games(services: Services, community: Community | None = None) -> 
         GameDetails("Test Pack 6", "Trivia Test", 1, 8, game_type="Trivia"),
         GameDetails("Test Pack 6", "Drawful Test", 3, 8, game_type=None),
     )
-    ids = [(await services.games.add_game(where, details)).id for details in specs]
+    ids = [(await services.games.add_game(host_of(where), where, details)).id for details in specs]
     return SeededGames(*ids)
 
 
@@ -52,6 +55,39 @@ async def rows(database: str, query: str, *params: Any) -> list[dict[str, Any]]:
         conn.row_factory = aiosqlite.Row
         async with conn.execute(query, params) as cursor:
             return [dict(row) for row in await cursor.fetchall()]
+
+
+async def every_row(database: str) -> dict[str, list[str]]:
+    """Every row of every table of the SQLite file, to show that a refused call wrote nothing."""
+    tables = await rows(database, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    # The names come from SQLite's own catalogue, not from any input.
+    return {
+        table["name"]: sorted(repr(row) for row in await rows(database, f'SELECT * FROM "{table["name"]}"'))  # noqa: S608
+        for table in tables
+    }
+
+
+# A caller of a service, built for the community the call acts on.
+Who = Callable[[Community], Principal]
+
+
+async def refused_and_nothing_written(
+    database: str, call: Callable[[Who], Awaitable[object]], elsewhere: Community
+) -> None:
+    """A member, and a host of another community (``elsewhere``), are refused with NotHost; nothing is written."""
+    before = await every_row(database)
+    for who in (member_of, lambda _: host_of(elsewhere)):
+        with pytest.raises(NotHost) as refused:
+            await call(who)
+        assert str(refused.value) == "Only a host of this community can do that"
+    assert await every_row(database) == before
+
+
+async def written_by_a_host(database: str, call: Callable[[Who], Awaitable[object]]) -> None:
+    """A host's call goes through and writes."""
+    before = await every_row(database)
+    await call(host_of)
+    assert await every_row(database) != before
 
 
 async def call(

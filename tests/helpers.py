@@ -1,4 +1,4 @@
-"""Test helpers: clocks the tests can move, waiting for a condition, and reading mail that tallybot sent."""
+"""Test helpers: clocks the tests can move, callers of a community, waiting for a condition, and reading mail."""
 
 import asyncio
 import email
@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+
+from tallybot.core.models import Community, Principal, Role
 
 Client = TestClient[web.Request, web.Application]
 LastCode = Callable[[str], str]
@@ -68,6 +70,16 @@ def code_in(message: Message) -> str:
     match = re.search(r"confirmation code is (\d{4})", payload.decode())
     assert match is not None, payload
     return match.group(1)
+
+
+def host_of(community: Community) -> Principal:
+    """A caller who is a host of the community, as a host's token or chat badge makes one."""
+    return Principal.host(community, "test host")
+
+
+def member_of(community: Community) -> Principal:
+    """A caller who is a member of the community and nothing more."""
+    return Principal(label="test member", roles={community.id: Role.MEMBER})
 
 
 async def until(condition: Callable[[], bool | Awaitable[bool]], *, seconds: float = 5.0) -> None:

@@ -1,7 +1,9 @@
 """Error mapping and access logging for the HTTP API.
 
 Each spec's sub-app installs ``error_middleware`` with its own renderer, so a domain
-error leaves in that spec's error format. Nothing reaches a client as a traceback.
+error leaves in that spec's error format. Nothing reaches a client as a traceback. Errors
+keep core's wording, except NotHost, which an HTTP caller is told in terms of the token
+they sent.
 """
 
 import logging
@@ -18,6 +20,7 @@ from tallybot.core.errors import (
     Forbidden,
     Invalid,
     NotFound,
+    NotHost,
     RateLimited,
     Unauthorized,
     Unavailable,
@@ -38,6 +41,8 @@ _STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (Unavailable, 503),
 )
 
+NOT_HOST = "This needs a host token for this community"
+
 _HTTP_MESSAGES = {
     404: "Not found",
     405: "Method not allowed",
@@ -55,6 +60,11 @@ def status_for(error: DomainError) -> int:
     return 400
 
 
+def message_for(error: DomainError) -> str:
+    """What an HTTP client reads for a domain error."""
+    return NOT_HOST if isinstance(error, NotHost) else str(error)
+
+
 def error_middleware(render: ErrorRenderer) -> Middleware:
     """A middleware that renders every failure with ``render``."""
 
@@ -63,7 +73,7 @@ def error_middleware(render: ErrorRenderer) -> Middleware:
         try:
             return await handler(request)
         except DomainError as error:
-            response = render(status_for(error), str(error), error)
+            response = render(status_for(error), message_for(error), error)
             if isinstance(error, RateLimited):
                 response.headers["Retry-After"] = str(int(error.retry_after))
             return response

@@ -226,13 +226,13 @@ async def principal(request: web.Request) -> Principal:
         raise Forbidden(str(exc)) from None
 
 
-async def require_host(request: web.Request) -> tuple[Community, Principal]:
-    """The request's community and its asker, who must be a host there (else Forbidden)."""
-    where = await community(request)
-    asker = await principal(request)
-    if not asker.is_host_of(where.id):
-        raise Forbidden("This needs a host token for this community")
-    return where, asker
+async def asker_in(request: web.Request) -> tuple[Community, Principal]:
+    """The request's community and who is asking, as a write of core takes them.
+
+    The community comes first (an unknown one is NotFound), then the token, as
+    ``principal`` reads it. Whether the asker may act there is the service's to say.
+    """
+    return await community(request), await principal(request)
 
 
 async def community(request: web.Request) -> Community:

@@ -1,7 +1,8 @@
 """``tallybot import-chat FILE --session ID``: import a JSON or CSV chat log from the command line.
 
 The log is read with a progress bar on stderr, then stored and counted in one unit of
-work, exactly as ``POST /api/sessions/{id}/chat-import`` does.
+work, exactly as ``POST /api/sessions/{id}/chat-import`` does. The command runs as the
+operator (see ``operator_of``), who is a host of the community it imports into.
 """
 
 import asyncio
@@ -10,6 +11,7 @@ from typing import TextIO
 
 from tallybot.core.errors import Invalid
 from tallybot.core.gamenight import ChatImportResult, read_chat_log
+from tallybot.core.models import Community, Principal
 from tallybot.core.services import Services
 
 
@@ -47,6 +49,15 @@ def summary(result: ChatImportResult) -> str:
     return "\n".join(lines)
 
 
+def operator_of(community: Community) -> Principal:
+    """Who the command line acts as: the operator, a host of the community.
+
+    Whoever can run ``tallybot`` here can read and write its database and bot.toml, so
+    they need no token to be a host; a token would prove nothing more.
+    """
+    return Principal.host(community, "operator (tallybot import-chat)")
+
+
 async def import_chat_file(services: Services, path: Path, session_id: int, stream: TextIO) -> ChatImportResult:
     """Read a chat log file and import it into a session of the default community."""
     try:
@@ -55,4 +66,5 @@ async def import_chat_file(services: Services, path: Path, session_id: int, stre
         raise Invalid(f"{path}: cannot read the chat log ({exc})") from None
     messages = read_chat_log(text, ProgressBar("reading", stream))
     stream.write(f"importing {len(messages):,} messages into session {session_id}...\n")
-    return await services.game_nights.import_chat(services.default_community, session_id, messages)
+    community = services.default_community
+    return await services.game_nights.import_chat(operator_of(community), community, session_id, messages)

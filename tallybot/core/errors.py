@@ -68,6 +68,20 @@ class Forbidden(DomainError):
     """The asker is known but may not do this."""
 
 
+class NotHost(Forbidden):
+    """Only a host of the community may do this, and the asker is not one.
+
+    Game-night writes, webhooks and the choice of a chat announcement channel raise it.
+    Each adapter words it for its callers in its one error-mapping place (HTTP asks for a
+    host token, chat names the command), so the default message is for anywhere else.
+    """
+
+    def __init__(
+        self, message: str = "Only a host of this community can do that", details: Mapping[str, Any] | None = None
+    ) -> None:
+        super().__init__(message, details)
+
+
 class RateLimited(DomainError):
     """Too many attempts; ``retry_after`` says how many seconds to wait."""
 

@@ -6,6 +6,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from tallybot.core.errors import NotHost
+
 
 class Role(StrEnum):
     """The neutral role model: Discord's manage-server or a Twitch mod badge make a host.
@@ -85,6 +87,21 @@ class Principal:
     def is_host_of(self, community_id: int) -> bool:
         """True if the asker may change the community's state as a host."""
         return self.roles.get(community_id) is Role.HOST
+
+    def check_host_of(self, community_id: int) -> None:
+        """Raise NotHost unless the asker is a host of the community (the rule of every game-night write)."""
+        if not self.is_host_of(community_id):
+            raise NotHost()
+
+    @classmethod
+    def host(cls, community: Community, label: str) -> "Principal":
+        """A caller who is a host of this one community and of nothing else.
+
+        For callers that act as a host by their nature rather than by a token: the
+        operator's command line (``tallybot import-chat``), and core code that has already
+        applied a rule of its own (a coffee group's callbacks are that group's webhooks).
+        """
+        return cls(label=label, roles={community.id: Role.HOST})
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import pytest
 from tallybot.bot.__main__ import main, open_services
 from tallybot.settings import load_settings
 from tests.gamenight_helpers import seed_games
-from tests.helpers import FakeClock
+from tests.helpers import FakeClock, host_of
 
 
 @pytest.fixture
@@ -23,8 +23,9 @@ async def start_night(config: Path) -> int:
     """A session of the default community playing one game since 12:00."""
     async with open_services(load_settings(config), clock=FakeClock()) as services:
         games = await seed_games(services)
-        session = await services.game_nights.start(services.default_community, None)
-        await services.game_nights.add_game(services.default_community, session.id, games.quiplash, False, None)
+        home = services.default_community
+        session = await services.game_nights.start(host_of(home), home, None)
+        await services.game_nights.add_game(host_of(home), home, session.id, games.quiplash, False, None)
         return session.id
 
 

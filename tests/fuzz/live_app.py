@@ -24,6 +24,7 @@ from tallybot.core.gamenight import GameDetails
 from tallybot.core.models import Person, Platform, Provider, Role
 from tallybot.core.services import Services
 from tallybot.settings import Settings, parse_settings
+from tests.helpers import host_of
 
 CLOSED_PORT = "http://127.0.0.1:1"
 UNLIMITED = 1_000_000
@@ -90,9 +91,9 @@ async def build_world(services: Services) -> World:
     seat = await services.poker.create_session(home, "Dale")
     assert seat.token is not None
     view = await services.poker.create_prompt(home, seat.session_id, seat.token, "OIDC")
-    game = await services.games.add_game(home, GameDetails("Fuzz Pack", "Fuzz Game", 1, 8))
-    night = await services.game_nights.start(home, None)
-    played = await services.game_nights.add_game(home, night.id, game.id, False, None)
+    game = await services.games.add_game(host_of(home), home, GameDetails("Fuzz Pack", "Fuzz Game", 1, 8))
+    night = await services.game_nights.start(host_of(home), home, None)
+    played = await services.game_nights.add_game(host_of(home), home, night.id, game.id, False, None)
     return World(
         community=home.slug,
         someone=alice,

@@ -13,7 +13,7 @@ from typing import Any
 from tallybot.core.gamenight import GameDetails
 from tallybot.core.models import Community, Platform, Provider, Role
 from tallybot.core.services import Services
-from tests.helpers import FakeClock
+from tests.helpers import FakeClock, host_of
 
 # Refusals
 
@@ -192,9 +192,9 @@ async def build_world(services: Services, clock: FakeClock) -> World:
         assert seat.token is not None
         joiner = await services.poker.join(where, seat.session_id, "Jesse")
         await services.poker.create_prompt(where, seat.session_id, seat.token, "OIDC")
-        game = await services.games.add_game(where, GameDetails("Test Pack", "Test Game", 1, 8))
-        night = await services.game_nights.start(where, None)
-        played = await services.game_nights.add_game(where, night.id, game.id, False, None)
+        game = await services.games.add_game(host_of(where), where, GameDetails("Test Pack", "Test Game", 1, 8))
+        night = await services.game_nights.start(host_of(where), where, None)
+        played = await services.game_nights.add_game(host_of(where), where, night.id, game.id, False, None)
         parts[where.id] = {
             "host": (await accounts.create_api_token(where, Role.HOST, "host")).secret,
             "member": (await accounts.create_api_token(where, Role.MEMBER, "member")).secret,

@@ -1,7 +1,9 @@
 """The game-night webhooks API: manage a community's webhooks, test them, read their logs.
 
-Every route needs a host token. The secret goes in and never comes out. Errors use the
-game-night format, ``{"error": message}`` with real status codes.
+Every route needs a host token, which the webhook service checks; a route that reads a
+body or query asks it first, so that a non-host is refused before their input is read.
+The secret goes in and never comes out. Errors use the game-night format,
+``{"error": message}`` with real status codes.
 """
 
 import re
@@ -24,7 +26,7 @@ from tallybot.api.events.shapes import (
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import PlainError, render_plain_error
 from tallybot.api.openapi.operations import HOST, SpecDoc
-from tallybot.api.params import path_id, read_body, require_host
+from tallybot.api.params import asker_in, path_id, read_body
 from tallybot.core.errors import Malformed
 from tallybot.core.events import WebhookChanges
 
@@ -76,8 +78,8 @@ def _enabled(data: dict[str, Any]) -> bool | None:
 @API({200: list[WebhookJson]}, security=HOST)
 async def list_webhooks(request: web.Request) -> web.Response:
     """Every webhook of the community, oldest first."""
-    where, _ = await require_host(request)
-    webhooks = await request.config_dict[SERVICES].webhooks.list_all(where)
+    where, asker = await asker_in(request)
+    webhooks = await request.config_dict[SERVICES].webhooks.list_all(asker, where)
     body: list[WebhookJson] = [webhook_data(webhook) for webhook in webhooks]
     return web.json_response(body)
 
@@ -86,7 +88,8 @@ async def list_webhooks(request: web.Request) -> web.Response:
 @API({201: WebhookJson}, request=NewWebhook, security=HOST)
 async def create_webhook(request: web.Request) -> web.Response:
     """Subscribe a URL to event types: ``{name, url, secret, events, filter?, enabled?}``."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
+    asker.check_host_of(where.id)
     data, _ = await read_body(request)
     missing = [name for name in _REQUIRED if data.get(name) in (None, "", [])]
     if missing:
@@ -98,7 +101,9 @@ async def create_webhook(request: web.Request) -> web.Response:
     assert secret is not None
     assert events is not None
     webhooks = request.config_dict[SERVICES].webhooks
-    created = await webhooks.create(where, name, url, secret, events, wanted, True if enabled is None else enabled)
+    created = await webhooks.create(
+        asker, where, name, url, secret, events, wanted, True if enabled is None else enabled
+    )
     return web.json_response(webhook_data(created), status=201)
 
 
@@ -106,8 +111,8 @@ async def create_webhook(request: web.Request) -> web.Response:
 @API({200: WebhookJson}, errors=(404,), path=WebhookPath, security=HOST)
 async def get_webhook(request: web.Request) -> web.Response:
     """One webhook."""
-    where, _ = await require_host(request)
-    webhook = await request.config_dict[SERVICES].webhooks.get(where, _webhook_id(request))
+    where, asker = await asker_in(request)
+    webhook = await request.config_dict[SERVICES].webhooks.get(asker, where, _webhook_id(request))
     return web.json_response(webhook_data(webhook))
 
 
@@ -115,7 +120,8 @@ async def get_webhook(request: web.Request) -> web.Response:
 @API({200: WebhookJson}, errors=(404,), request=WebhookUpdate, path=WebhookPath, security=HOST)
 async def update_webhook(request: web.Request) -> web.Response:
     """Change any of name, url, secret, events, filter and enabled."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
+    asker.check_host_of(where.id)
     webhook_id = _webhook_id(request)
     data, _ = await read_body(request)
     changes = WebhookChanges(
@@ -126,7 +132,7 @@ async def update_webhook(request: web.Request) -> web.Response:
         data_filter=_filter(data),
         enabled=_enabled(data),
     )
-    webhook = await request.config_dict[SERVICES].webhooks.update(where, webhook_id, changes)
+    webhook = await request.config_dict[SERVICES].webhooks.update(asker, where, webhook_id, changes)
     return web.json_response(webhook_data(webhook))
 
 
@@ -134,9 +140,9 @@ async def update_webhook(request: web.Request) -> web.Response:
 @API({200: WebhookDeleted}, errors=(404,), path=WebhookPath, security=HOST)
 async def delete_webhook(request: web.Request) -> web.Response:
     """Remove a webhook with its pending deliveries and its log."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
     webhook_id = _webhook_id(request)
-    await request.config_dict[SERVICES].webhooks.delete(where, webhook_id)
+    await request.config_dict[SERVICES].webhooks.delete(asker, where, webhook_id)
     body: WebhookDeleted = {"message": "Webhook deleted successfully", "webhookId": webhook_id}
     return web.json_response(body)
 
@@ -145,8 +151,8 @@ async def delete_webhook(request: web.Request) -> web.Response:
 @API({200: TestSent}, errors=(404,), path=WebhookPath, security=HOST)
 async def test_webhook(request: web.Request) -> web.Response:
     """Send a ``webhook.test`` event now and report how it went."""
-    where, _ = await require_host(request)
-    attempt = await request.config_dict[SERVICES].webhooks.test(where, _webhook_id(request))
+    where, asker = await asker_in(request)
+    attempt = await request.config_dict[SERVICES].webhooks.test(asker, where, _webhook_id(request))
     body: TestSent = {"message": "Test webhook sent", "attempt": attempt_data(attempt)}
     return web.json_response(body)
 
@@ -155,11 +161,12 @@ async def test_webhook(request: web.Request) -> web.Response:
 @API({200: list[AttemptJson]}, errors=(400, 404), query=LogQuery, path=WebhookPath, security=HOST)
 async def webhook_logs(request: web.Request) -> web.Response:
     """The newest delivery attempts, newest first (``limit``: 1 to 200, default 50)."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
+    asker.check_host_of(where.id)
     webhook_id = _webhook_id(request)
     limit_text = request.query.get("limit", "50")
     if not _ID.fullmatch(limit_text) or not 1 <= int(limit_text) <= 200:
         raise Malformed("limit must be a whole number from 1 to 200")
-    attempts = await request.config_dict[SERVICES].webhooks.logs(where, webhook_id, int(limit_text))
+    attempts = await request.config_dict[SERVICES].webhooks.logs(asker, where, webhook_id, int(limit_text))
     body: list[AttemptJson] = [attempt_data(attempt) for attempt in attempts]
     return web.json_response(body)

@@ -10,7 +10,7 @@ from tallybot.api.gamenight.shapes import AdminLogin, LoggedIn, Verified
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import PlainError, render_plain_error
 from tallybot.api.openapi.operations import HOST, SpecDoc
-from tallybot.api.params import Params, client_address, community, require_host
+from tallybot.api.params import Params, asker_in, client_address, community
 from tallybot.core.errors import Malformed
 
 PREFIX = "/api"
@@ -38,6 +38,7 @@ async def login(request: web.Request) -> web.Response:
 @API({200: Verified}, security=HOST)
 async def verify(request: web.Request) -> web.Response:
     """Whether the bearer token is a live host token for this community."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
+    request.config_dict[SERVICES].admin_auth.verify(asker, where)
     body: Verified = {"valid": True, "role": "host", "community": where.slug}
     return web.json_response(body)

@@ -1,8 +1,10 @@
 """Game night's catalogue API: ``/api/games...``, ``POST /api/pick`` and ``GET /api/stats``.
 
 Reads are public; every write (and the CSV export) needs a host bearer token for the
-community. Games come out as the original project wrote them: booleans as 0/1 and
-times as ``2026-03-15T19:00:00.000Z``. Errors are ``{"error": message, **details}``.
+community, which the games service checks. A route that reads a body asks it first, so
+that a non-host is refused before their body is read. Games come out as the original
+project wrote them: booleans as 0/1 and times as ``2026-03-15T19:00:00.000Z``. Errors are
+``{"error": message, **details}``.
 """
 
 from enum import StrEnum
@@ -37,7 +39,7 @@ from tallybot.api.gamenight.catalogue_shapes import (
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import Message, PlainError, render_plain_error
 from tallybot.api.openapi.operations import HOST, Content, SpecDoc
-from tallybot.api.params import Params, community, path_id, read_body, require_host
+from tallybot.api.params import Params, asker_in, community, path_id, read_body
 from tallybot.core.errors import Malformed, NotFound
 from tallybot.core.gamenight import GAME_NOT_FOUND, Drawing, GameDetails, GameFilter, GameService, Length
 
@@ -138,8 +140,8 @@ async def pack_meta(request: web.Request) -> web.Response:
 @API({200: Content("text/csv")}, security=HOST)
 async def export_csv(request: web.Request) -> web.Response:
     """Every game as a CSV download."""
-    where, _ = await require_host(request)
-    text = await _games(request).export_csv(where)
+    where, asker = await asker_in(request)
+    text = await _games(request).export_csv(asker, where)
     disposition = 'attachment; filename="games.csv"'
     return web.Response(text=text, content_type="text/csv", headers={"Content-Disposition": disposition})
 
@@ -148,7 +150,8 @@ async def export_csv(request: web.Request) -> web.Response:
 @API({200: ImportJson}, request=(CsvImport, Content("text/csv"), Content("text/plain")), security=HOST)
 async def import_csv(request: web.Request) -> web.Response:
     """Import games from CSV, sent as text/csv or as JSON ``{"csvData": "..."}``; all rows or none."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
+    asker.check_host_of(where.id)
     if request.content_type in _CSV_TYPES:
         try:
             text: str | None = (await request.read()).decode("utf-8")
@@ -160,7 +163,7 @@ async def import_csv(request: web.Request) -> web.Response:
         params.check()
     if not text:
         raise Malformed("csvData is required")
-    report = await _games(request).import_csv(where, text)
+    report = await _games(request).import_csv(asker, where, text)
     return web.json_response(import_json(report))
 
 
@@ -168,11 +171,12 @@ async def import_csv(request: web.Request) -> web.Response:
 @API({200: PackToggled}, errors=(404,), request=PackToggle, path=PackPath, security=HOST)
 async def toggle_pack(request: web.Request) -> web.Response:
     """Enable or disable every game of a pack: ``{"enabled": true|false}``."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
+    asker.check_host_of(where.id)
     params = await Params.of(request)
     enabled = params.boolean("enabled")
     params.check()
-    count = await _games(request).set_pack_enabled(where, request.match_info["name"], enabled)
+    count = await _games(request).set_pack_enabled(asker, where, request.match_info["name"], enabled)
     body: PackToggled = {"message": f"Pack {'enabled' if enabled else 'disabled'} successfully", "gamesAffected": count}
     return web.json_response(body)
 
@@ -181,11 +185,12 @@ async def toggle_pack(request: web.Request) -> web.Response:
 @API({200: FavorSet}, errors=(404,), request=FavorBias, path=PackPath, security=HOST)
 async def favor_pack(request: web.Request) -> web.Response:
     """Set a pack's favour bias: ``{"favor_bias": -1|0|1}``."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
+    asker.check_host_of(where.id)
     params = await Params.of(request)
     favor_bias = params.integer("favor_bias")
     params.check()
-    pack = await _games(request).set_pack_favor(where, request.match_info["name"], favor_bias)
+    pack = await _games(request).set_pack_favor(asker, where, request.match_info["name"], favor_bias)
     body: FavorSet = {"message": "Pack favor bias updated successfully", "favor_bias": pack.favor_bias}
     return web.json_response(body)
 
@@ -202,8 +207,9 @@ async def get_game(request: web.Request) -> web.Response:
 @API({201: GameJson}, errors=(409,), request=NewGame, security=HOST)
 async def add_game(request: web.Request) -> web.Response:
     """Add a custom game."""
-    where, _ = await require_host(request)
-    game = await _games(request).add_game(where, await _details(request))
+    where, asker = await asker_in(request)
+    asker.check_host_of(where.id)
+    game = await _games(request).add_game(asker, where, await _details(request))
     return web.json_response(game_json(game), status=201)
 
 
@@ -211,9 +217,10 @@ async def add_game(request: web.Request) -> web.Response:
 @API({200: GameJson}, errors=(404, 409), request=NewGame, path=GamePath, security=HOST)
 async def update_game(request: web.Request) -> web.Response:
     """Replace a custom game's details."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
+    asker.check_host_of(where.id)
     game_id = _game_id(request)
-    game = await _games(request).update_game(where, game_id, await _details(request))
+    game = await _games(request).update_game(asker, where, game_id, await _details(request))
     return web.json_response(game_json(game))
 
 
@@ -221,8 +228,8 @@ async def update_game(request: web.Request) -> web.Response:
 @API({200: Message}, errors=(404, 409), path=GamePath, security=HOST)
 async def delete_game(request: web.Request) -> web.Response:
     """Delete a custom game that was never played."""
-    where, _ = await require_host(request)
-    await _games(request).delete_game(where, _game_id(request))
+    where, asker = await asker_in(request)
+    await _games(request).delete_game(asker, where, _game_id(request))
     body: Message = {"message": "Game deleted successfully"}
     return web.json_response(body)
 
@@ -231,8 +238,8 @@ async def delete_game(request: web.Request) -> web.Response:
 @API({200: GameJson}, errors=(404,), path=GamePath, security=HOST)
 async def toggle_game(request: web.Request) -> web.Response:
     """Flip whether a game is enabled; returns the game."""
-    where, _ = await require_host(request)
-    game = await _games(request).toggle_game(where, _game_id(request))
+    where, asker = await asker_in(request)
+    game = await _games(request).toggle_game(asker, where, _game_id(request))
     return web.json_response(game_json(game))
 
 
@@ -240,12 +247,13 @@ async def toggle_game(request: web.Request) -> web.Response:
 @API({200: FavorSet}, errors=(404,), request=FavorBias, path=GamePath, security=HOST)
 async def favor_game(request: web.Request) -> web.Response:
     """Set a game's favour bias: ``{"favor_bias": -1|0|1}``."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
+    asker.check_host_of(where.id)
     game_id = _game_id(request)
     params = await Params.of(request)
     favor_bias = params.integer("favor_bias")
     params.check()
-    game = await _games(request).set_game_favor(where, game_id, favor_bias)
+    game = await _games(request).set_game_favor(asker, where, game_id, favor_bias)
     body: FavorSet = {"message": "Favor bias updated successfully", "favor_bias": game.favor_bias}
     return web.json_response(body)
 

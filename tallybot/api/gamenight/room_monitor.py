@@ -10,7 +10,7 @@ from tallybot.api.gamenight.shapes import MonitorStatus, SessionGamePath
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import PlainError, render_plain_error
 from tallybot.api.openapi.operations import HOST, SpecDoc
-from tallybot.api.params import path_id, require_host
+from tallybot.api.params import asker_in, path_id
 from tallybot.core.gamenight import SESSION_GAME_NOT_FOUND
 
 PREFIX = "/api"
@@ -34,9 +34,9 @@ def _session_game_ids(request: web.Request) -> tuple[int, int]:
 @API({200: MonitorStatus}, errors=(400, 404), path=SessionGamePath, security=HOST)
 async def start_player_check(request: web.Request) -> web.Response:
     """Start watching the game's Jackbox room for its player count."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
     session_id, session_game_id = _session_game_ids(request)
-    status = await request.config_dict[SERVICES].room_monitor.start(where, session_id, session_game_id)
+    status = await request.config_dict[SERVICES].room_monitor.start(asker, where, session_id, session_game_id)
     body: MonitorStatus = {"message": "Room monitor started", "status": status}
     return web.json_response(body)
 
@@ -45,8 +45,8 @@ async def start_player_check(request: web.Request) -> web.Response:
 @API({200: MonitorStatus}, errors=(404,), path=SessionGamePath, security=HOST)
 async def stop_player_check(request: web.Request) -> web.Response:
     """Stop watching the game's room."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
     session_id, session_game_id = _session_game_ids(request)
-    status = await request.config_dict[SERVICES].room_monitor.stop(where, session_id, session_game_id)
+    status = await request.config_dict[SERVICES].room_monitor.stop(asker, where, session_id, session_game_id)
     body: MonitorStatus = {"message": "Room monitor and player count check stopped", "status": status}
     return web.json_response(body)

@@ -32,7 +32,7 @@ from tallybot.api.gamenight.shapes import (
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import Message, PlainError, render_plain_error
 from tallybot.api.openapi.operations import HOST, Content, SpecDoc
-from tallybot.api.params import community, path_id, read_body, require_host
+from tallybot.api.params import asker_in, community, path_id, read_body
 from tallybot.core.errors import Invalid, Malformed
 from tallybot.core.gamenight import (
     BAD_PLAYER_COUNT,
@@ -125,9 +125,10 @@ async def get_session(request: web.Request) -> web.Response:
 @API({201: NewSessionJson}, request=SessionNotes, security=HOST)
 async def create_session(request: web.Request) -> web.Response:
     """Start a session (one active per community)."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
+    asker.check_host_of(where.id)
     data, _ = await read_body(request)
-    session = await request.config_dict[SERVICES].game_nights.start(where, _optional_text(data, "notes"))
+    session = await request.config_dict[SERVICES].game_nights.start(asker, where, _optional_text(data, "notes"))
     return web.json_response(session.as_new_data(), status=201)
 
 
@@ -135,10 +136,12 @@ async def create_session(request: web.Request) -> web.Response:
 @API({200: SessionJson}, errors=(404,), request=SessionNotes, path=SessionPath, security=HOST)
 async def close_session(request: web.Request) -> web.Response:
     """Close a session; playing games become played."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
+    asker.check_host_of(where.id)
     session_id = _session_id(request)
     data, _ = await read_body(request)
-    closed = await request.config_dict[SERVICES].game_nights.close(where, session_id, _optional_text(data, "notes"))
+    notes = _optional_text(data, "notes")
+    closed = await request.config_dict[SERVICES].game_nights.close(asker, where, session_id, notes)
     return web.json_response(closed.as_data())
 
 
@@ -146,9 +149,9 @@ async def close_session(request: web.Request) -> web.Response:
 @API({200: SessionDeleted}, errors=(400, 404), path=SessionPath, security=HOST)
 async def delete_session(request: web.Request) -> web.Response:
     """Delete a closed session, with its games and chat logs."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
     session_id = _session_id(request)
-    await request.config_dict[SERVICES].game_nights.delete(where, session_id)
+    await request.config_dict[SERVICES].game_nights.delete(asker, where, session_id)
     body: SessionDeleted = {"message": "Session deleted successfully", "sessionId": session_id}
     return web.json_response(body)
 
@@ -176,7 +179,8 @@ async def session_votes(request: web.Request) -> web.Response:
 @API({201: AddedGameJson}, errors=(404,), request=AddGame, path=SessionPath, security=HOST)
 async def add_game(request: web.Request) -> web.Response:
     """Start playing a game in the session."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
+    asker.check_host_of(where.id)
     session_id = _session_id(request)
     data, _ = await read_body(request)
     if data.get("game_id") in (None, "", 0):
@@ -190,7 +194,7 @@ async def add_game(request: web.Request) -> web.Response:
     manual = manually_added in (True, "true")
     room_code = _optional_text(data, "room_code")
     services = request.config_dict[SERVICES]
-    added = await services.game_nights.add_game(where, session_id, game_id, manual, room_code)
+    added = await services.game_nights.add_game(asker, where, session_id, game_id, manual, room_code)
     body: AddedGameJson = added.as_added_data()
     return web.json_response(body, status=201)
 
@@ -199,14 +203,15 @@ async def add_game(request: web.Request) -> web.Response:
 @API({200: ChatImportJson}, errors=(404,), request=ChatImport, path=SessionPath, security=HOST)
 async def chat_import(request: web.Request) -> web.Response:
     """Import a chat log; its ``thisgame++`` / ``thisgame--`` messages count as votes."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
+    asker.check_host_of(where.id)
     session_id = _session_id(request)
     data, _ = await read_body(request)
     items = data.get("chatData")
     if not isinstance(items, list):
         raise Malformed("chatData must be an array")
     messages = messages_from_items(items)
-    result = await request.config_dict[SERVICES].game_nights.import_chat(where, session_id, messages)
+    result = await request.config_dict[SERVICES].game_nights.import_chat(asker, where, session_id, messages)
     return web.json_response(import_json(result))
 
 
@@ -214,12 +219,13 @@ async def chat_import(request: web.Request) -> web.Response:
 @API({200: (ExportJson, Content("text/plain"))}, errors=(400, 404), query=ExportQuery, path=SessionPath, security=HOST)
 async def export_session(request: web.Request) -> web.Response:
     """Download a session as JSON or as text (the default)."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
+    asker.check_host_of(where.id)
     session_id = _session_id(request)
     kind = request.query.get("format", "txt").lower()
     if kind not in ("json", "txt"):
         raise Malformed('format must be "json" or "txt"')
-    export = await request.config_dict[SERVICES].game_nights.export(where, session_id)
+    export = await request.config_dict[SERVICES].game_nights.export(asker, where, session_id)
     disposition = {"Content-Disposition": f'attachment; filename="session-{session_id}.{kind}"'}
     if kind == "json":
         return web.json_response(export_json(export), headers=disposition)
@@ -230,13 +236,14 @@ async def export_session(request: web.Request) -> web.Response:
 @API({200: StatusSet}, errors=(404,), request=NewStatus, path=SessionGamePath, security=HOST)
 async def set_status(request: web.Request) -> web.Response:
     """Set a session game's status."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
+    asker.check_host_of(where.id)
     session_id, session_game_id = _session_game_ids(request)
     data, _ = await read_body(request)
     status = data.get("status")
     services = request.config_dict[SERVICES]
     text = status if isinstance(status, str) else None
-    new = await services.game_nights.set_status(where, session_id, session_game_id, text)
+    new = await services.game_nights.set_status(asker, where, session_id, session_game_id, text)
     body: StatusSet = {"message": "Status updated successfully", "status": new.value}
     return web.json_response(body)
 
@@ -245,9 +252,9 @@ async def set_status(request: web.Request) -> web.Response:
 @API({200: Message}, errors=(404,), path=SessionGamePath, security=HOST)
 async def remove_game(request: web.Request) -> web.Response:
     """Take a game out of a session."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
     session_id, session_game_id = _session_game_ids(request)
-    await request.config_dict[SERVICES].game_nights.remove_game(where, session_id, session_game_id)
+    await request.config_dict[SERVICES].game_nights.remove_game(asker, where, session_id, session_game_id)
     body: Message = {"message": "Game removed from session successfully"}
     return web.json_response(body)
 
@@ -256,14 +263,15 @@ async def remove_game(request: web.Request) -> web.Response:
 @API({200: SessionGameJson}, errors=(404,), request=NewRoomCode, path=SessionGamePath, security=HOST)
 async def set_room_code(request: web.Request) -> web.Response:
     """Record a session game's room code."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
+    asker.check_host_of(where.id)
     session_id, session_game_id = _session_game_ids(request)
     data, _ = await read_body(request)
     code = data.get("room_code")
     if code is not None and not isinstance(code, str):
         raise Invalid(BAD_ROOM_CODE)
     services = request.config_dict[SERVICES]
-    game = await services.game_nights.set_room_code(where, session_id, session_game_id, code)
+    game = await services.game_nights.set_room_code(asker, where, session_id, session_game_id, code)
     return web.json_response(game.as_data())
 
 
@@ -271,7 +279,8 @@ async def set_room_code(request: web.Request) -> web.Response:
 @API({200: PlayerCountSet}, errors=(404,), request=NewPlayerCount, path=SessionGamePath, security=HOST)
 async def set_player_count(request: web.Request) -> web.Response:
     """Record how many played a session game."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
+    asker.check_host_of(where.id)
     session_id, session_game_id = _session_game_ids(request)
     data, _ = await read_body(request)
     raw = data.get("player_count")
@@ -279,6 +288,6 @@ async def set_player_count(request: web.Request) -> web.Response:
     if raw not in (None, "") and count is None:
         raise Invalid(BAD_PLAYER_COUNT)
     services = request.config_dict[SERVICES]
-    recorded = await services.game_nights.set_player_count(where, session_id, session_game_id, count)
+    recorded = await services.game_nights.set_player_count(asker, where, session_id, session_game_id, count)
     body: PlayerCountSet = {"message": "Player count updated successfully", "player_count": recorded}
     return web.json_response(body)

@@ -2,7 +2,9 @@
 
 ``POST /api/votes/live`` counts a vote for the game the active session was playing at the
 vote's timestamp. A username gets one vote per second, judged on vote timestamps (see
-``core/vote_rules.py``); a repeat gets 409 with ``timeSinceLastVote``.
+``core/vote_rules.py``); a repeat gets 409 with ``timeSinceLastVote``. It needs a host
+token for the community, which the vote service checks; the route asks it before reading
+the body, so that a non-host is refused first.
 
 ``GET /api/votes`` lists live votes, newest first, filtered by ``session_id``,
 ``game_id``, ``username`` and ``vote_type``, a page at a time (``page`` from 1, ``limit``
@@ -17,7 +19,7 @@ from tallybot.api.gamenight.shapes import LiveVote, Pagination, VotePageJson, Vo
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import PlainError, render_plain_error
 from tallybot.api.openapi.operations import HOST, SpecDoc
-from tallybot.api.params import Params, community, read_body, require_host
+from tallybot.api.params import Params, asker_in, community, read_body
 from tallybot.core.errors import Malformed
 from tallybot.core.gamenight import VoteTypeText
 from tallybot.core.wire import Meta
@@ -50,12 +52,13 @@ def _text_or_none(data: dict[str, Any], name: str) -> str | None:
 @API({200: VoteRecorded}, errors=(404, 409), request=LiveVote, security=HOST)
 async def live_vote(request: web.Request) -> web.Response:
     """Count one up or down vote from a bot or integration."""
-    where, _ = await require_host(request)
+    where, asker = await asker_in(request)
+    asker.check_host_of(where.id)
     data, _ = await read_body(request)
     username = _text_or_none(data, "username")
     vote = _text_or_none(data, "vote")
     timestamp = _text_or_none(data, "timestamp")
-    recorded = await request.config_dict[SERVICES].votes.cast(where, username, vote, timestamp)
+    recorded = await request.config_dict[SERVICES].votes.cast(asker, where, username, vote, timestamp)
     body: VoteRecorded = {
         "success": True,
         "message": "Vote recorded successfully",

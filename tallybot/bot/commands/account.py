@@ -4,8 +4,7 @@ Both answer privately (a Discord DM or ephemeral reply, a Twitch whisper), with 
 public line saying so. How a link code is redeemed is described in docs/chat.md.
 """
 
-from tallybot.bot.commands.mentions import provider_for
-from tallybot.bot.commands.types import Command, Invocation, Reply
+from tallybot.bot.commands.types import Command, Invocation, Reply, provider_for
 
 REDEEM_PATH = "/api/start-session-with-confirmation-code"
 

@@ -53,7 +53,7 @@ def wording(announcement: Announcement) -> str:
 
 async def _announce_here(invocation: Invocation) -> Reply:
     message = invocation.message
-    await invocation.services.chat.set_announcement_channel(message.community, message.channel_id)
+    await invocation.services.chat.set_announcement_channel(message.principal, message.community, message.channel_id)
     return Reply(public="From now on, announcements (games added, poker reveals, nights closed) appear here.")
 
 

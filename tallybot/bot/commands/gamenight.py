@@ -1,8 +1,9 @@
 """Game-night chat commands: a host runs tonight's night, anyone asks what is on.
 
 Votes (``thisgame++`` / ``thisgame--``) are not commands: the command layer counts them
-in any message. Each handler reads its arguments, calls one service method and words the
-result; the rules live in ``core/tonight.py`` and the services it uses.
+in any message. Each handler reads its arguments, calls one service method with the person
+typing (``message.principal``) and words the result; the rules, that only a host runs the
+night among them, live in ``core/gamenight/tonight.py`` and the services it uses.
 """
 
 import re
@@ -32,8 +33,8 @@ def _required(invocation: Invocation, usage: str) -> str:
 
 
 async def _start(invocation: Invocation) -> Reply:
-    community = invocation.message.community
-    session = await invocation.services.game_nights.start(community, invocation.args or None)
+    message = invocation.message
+    session = await invocation.services.game_nights.start(message.principal, message.community, invocation.args or None)
     return Reply(
         public=f"Game night #{session.id} has started! A host adds each game with "
         f"{invocation.prefix}night add <title>. {VOTE_HINT}"
@@ -41,32 +42,37 @@ async def _start(invocation: Invocation) -> Reply:
 
 
 async def _add(invocation: Invocation) -> Reply:
+    message = invocation.message
     text = _required(invocation, ADD.usage)
-    game = await invocation.services.tonight.add_game(invocation.message.community, text)
+    game = await invocation.services.tonight.add_game(message.principal, message.community, text)
     room = f" with room code {game.room_code}" if game.room_code else ""
     return Reply(public=f"Added {_game(game)} to game night #{game.session_id}{room}.")
 
 
 async def _room(invocation: Invocation) -> Reply:
+    message = invocation.message
     code = _required(invocation, ROOM.usage)
-    game = await invocation.services.tonight.set_room_code(invocation.message.community, code)
+    game = await invocation.services.tonight.set_room_code(message.principal, message.community, code)
     return Reply(public=f"Room code for {_game(game)}: {game.room_code}")
 
 
 async def _status(invocation: Invocation) -> Reply:
+    message = invocation.message
     status = _required(invocation, STATUS.usage)
-    game = await invocation.services.tonight.set_status(invocation.message.community, status)
+    game = await invocation.services.tonight.set_status(message.principal, message.community, status)
     return Reply(public=f"{_game(game)} is now {status.strip().lower()}.")
 
 
 async def _players(invocation: Invocation) -> Reply:
+    message = invocation.message
     count = _count(invocation, PLAYERS.usage)
-    game = await invocation.services.tonight.set_player_count(invocation.message.community, count)
+    game = await invocation.services.tonight.set_player_count(message.principal, message.community, count)
     return Reply(public=f"{_game(game)}: {count} {'player' if count == 1 else 'players'}.")
 
 
 async def _close(invocation: Invocation) -> Reply:
-    session = await invocation.services.tonight.close(invocation.message.community, invocation.args or None)
+    message = invocation.message
+    session = await invocation.services.tonight.close(message.principal, message.community, invocation.args or None)
     played = f"{session.games_played} {'game' if session.games_played == 1 else 'games'}"
     return Reply(public=f"Game night #{session.id} is over: {played} played. Thanks for playing!")
 

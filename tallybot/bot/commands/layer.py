@@ -2,14 +2,16 @@
 
 Adapters call ``on_message`` for every chat message and ``run`` for commands the
 platform parsed itself (Discord's slash commands). Both raise the core's domain errors,
-which each adapter shows in its one error handler.
+which each adapter shows in its one error handler. Who may run a command is the services'
+decision (each handler passes them ``message.principal``); the layer only words a refusal,
+NotHost, as "Only a host can use <command>", since it alone knows the command and prefix.
 """
 
 import re
 from collections.abc import Callable, Iterable, Sequence
 
 from tallybot.bot.commands.types import REPLY_LIMITS, ChatMessage, Command, Invocation, Reply
-from tallybot.core.errors import Forbidden, NotFound, RateLimited
+from tallybot.core.errors import NotFound, NotHost, RateLimited
 from tallybot.core.gamenight import ChatVoteOutcome
 from tallybot.core.models import Role
 from tallybot.core.ratelimit import RateLimiter
@@ -67,7 +69,7 @@ class ChatCommands:
         return list(dict.fromkeys(self._commands.values()))
 
     def available_to(self, role: Role) -> list[Command]:
-        """The commands a user with this role may run."""
+        """The commands a user with this role may run, as ``help`` lists them (``host_only`` is only this hint)."""
         return [command for command in self.commands if role is Role.HOST or not command.host_only]
 
     def parse(self, text: str) -> tuple[Command, str] | None:
@@ -106,10 +108,11 @@ class ChatCommands:
             raise NotFound(f"There is no command called {name}. Try {self._settings.prefix}help")
         if not self._admit(message):
             return None
-        if command.host_only and message.role is not Role.HOST:
-            raise Forbidden(f"Only a host can use {self._settings.prefix}{command.name}")
         invocation = Invocation(message, args[:MAX_TEXT].strip(), self._services, self._settings.prefix)
-        reply = await command.handler(invocation)
+        try:
+            reply = await command.handler(invocation)
+        except NotHost:
+            raise NotHost(f"Only a host can use {self._settings.prefix}{command.name}") from None
         return self._fitted(message, reply)
 
     async def _help(self, invocation: Invocation) -> Reply:

@@ -7,18 +7,12 @@ tallybot has seen on that platform under that name.
 
 import re
 
-from tallybot.bot.commands.types import ChatUser, Invocation
+from tallybot.bot.commands.types import ChatUser, Invocation, provider_for
 from tallybot.core.errors import Invalid, NotFound
-from tallybot.core.models import Person, Platform, Provider
+from tallybot.core.models import Person
 
-_PROVIDERS = {Platform.DISCORD: Provider.DISCORD, Platform.TWITCH: Provider.TWITCH, Platform.LOCAL: Provider.CONSOLE}
 _PLATFORM_MENTION = re.compile(r"<@!?(\d{1,25})>")
 _NAME = re.compile(r"@?([^\s@<>]{1,100})")
-
-
-def provider_for(platform: Platform) -> Provider:
-    """The identity provider of a chat platform (the local console has its own)."""
-    return _PROVIDERS[platform]
 
 
 async def asker(invocation: Invocation) -> Person:

@@ -4,11 +4,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from tallybot.core.models import Community, Platform, Role
+from tallybot.core.models import Community, Platform, Principal, Provider, Role
 from tallybot.core.services import Services
 
 # Longest reply each platform accepts in one message.
 REPLY_LIMITS = {Platform.DISCORD: 2000, Platform.TWITCH: 500, Platform.LOCAL: 2000}
+_PROVIDERS = {Platform.DISCORD: Provider.DISCORD, Platform.TWITCH: Provider.TWITCH, Platform.LOCAL: Provider.CONSOLE}
+
+
+def provider_for(platform: Platform) -> Provider:
+    """The identity provider of a chat platform (the local console has its own)."""
+    return _PROVIDERS[platform]
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,17 @@ class ChatMessage:
     text: str
     sent_at: datetime
     mentions: tuple[ChatUser, ...] = ()
+
+    @property
+    def principal(self) -> Principal:
+        """The person typing, as the services take a caller.
+
+        That is their chat identity and the role the platform gives them in this community
+        (``role``: host for Discord's manage-server permission or a Twitch broadcaster or
+        moderator badge, else member). The services, not the chat layer, decide what it may do.
+        """
+        label = f"{provider_for(self.platform).value}:{self.author.id}"
+        return Principal(label=label, roles={self.community.id: self.role})
 
 
 @dataclass(frozen=True)
@@ -73,7 +90,11 @@ Handler = Callable[[Invocation], Awaitable[Reply]]
 
 @dataclass(frozen=True)
 class Command:
-    """One chat command. ``name`` may be two words (``"night start"``) for a group's subcommand."""
+    """One chat command. ``name`` may be two words (``"night start"``) for a group's subcommand.
+
+    ``host_only`` only tells ``help`` whom to list the command for: the services it calls
+    decide who may run it.
+    """
 
     name: str
     usage: str

@@ -14,7 +14,7 @@ from datetime import timedelta
 from tallybot.core.accounts.models import IssuedApiToken
 from tallybot.core.accounts.service import AccountLimits, AccountService
 from tallybot.core.errors import Unauthorized
-from tallybot.core.models import Community, Role
+from tallybot.core.models import Community, Principal, Role
 from tallybot.core.ports import Clock
 
 LOGIN_TOKEN_TTL = timedelta(hours=24)
@@ -53,6 +53,10 @@ class AdminAuthService:
             raise Unauthorized(INVALID_KEY)
         expires_at = self._clock() + self._token_ttl
         return await self._accounts.create_api_token(community, Role.HOST, ISSUED_NAME, expires_at=expires_at)
+
+    def verify(self, asker: Principal, community: Community) -> None:
+        """That the asker's bearer token is a live host token for the community; else NotHost."""
+        asker.check_host_of(community.id)
 
     async def _is_host_key(self, community: Community, key: str) -> bool:
         if self._is_admin_key(key):

@@ -16,7 +16,7 @@ from tallybot.core import crypto
 from tallybot.core.accounts.models import IssuedLinkCode, IssuedSession
 from tallybot.core.accounts.service import AccountLimits, AccountService, normalise_email
 from tallybot.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
-from tallybot.core.models import Community, Identity, Person, Provider, Role
+from tallybot.core.models import Community, Identity, Person, Principal, Provider, Role
 from tallybot.core.ports import Clock, Database, Transaction
 
 # No 0/O, 1/I/L: a code read off a screen is typed right. 31**8 is about 8.5e11 codes.
@@ -157,8 +157,9 @@ class ChatService:
             raise NotFound(f"I don't know anyone called @{name} yet: they need to say something in chat first")
         return person
 
-    async def set_announcement_channel(self, community: Community, channel_id: str) -> None:
-        """Send the community's announcements to this channel from now on."""
+    async def set_announcement_channel(self, asker: Principal, community: Community, channel_id: str) -> None:
+        """Send the community's announcements to this channel from now on (a host's choice: else NotHost)."""
+        asker.check_host_of(community.id)
         now = self._clock()
 
         async def work(tx: Transaction) -> None:

@@ -12,7 +12,7 @@ from tallybot.core import crypto
 from tallybot.core.coffee.access import load_membership, not_found
 from tallybot.core.coffee.models import Group
 from tallybot.core.events import Webhook, WebhookAttempt, WebhookService
-from tallybot.core.models import Community
+from tallybot.core.models import Community, Principal
 from tallybot.core.ports import Database, Transaction
 
 TRANSACTION_EVENT = "coffee.transaction"
@@ -32,6 +32,11 @@ class NewCallback:
 
     status: str
     secret: str | None
+
+
+def _as_callbacks(community: Community) -> Principal:
+    """Who asks the webhooks service: a group's members manage its callbacks (``_place`` checked that)."""
+    return Principal.host(community, "coffee callbacks")
 
 
 def _is_callback(webhook: Webhook, group_id: int) -> bool:
@@ -58,6 +63,7 @@ class CoffeeCallbacks:
             return NewCallback("already_active", None)
         signing_secret = secret or crypto.new_token()
         await self._webhooks.create(
+            _as_callbacks(community),
             community,
             f"coffee callback of group {group.id}",
             url,
@@ -83,7 +89,7 @@ class CoffeeCallbacks:
         """Stop calling a URL; it can be added again later."""
         group, community = await self._place(viewer_id, group_id, scope, active=True)
         hook = await self._find(community, group, url)
-        await self._webhooks.delete(community, hook.id)
+        await self._webhooks.delete(_as_callbacks(community), community, hook.id)
 
     async def _place(
         self, viewer_id: int, group_id: int, scope: Community | None, *, active: bool
@@ -97,7 +103,8 @@ class CoffeeCallbacks:
         return await self._db.read(work)
 
     async def _callbacks(self, community: Community, group: Group) -> list[Webhook]:
-        return [hook for hook in await self._webhooks.list_all(community) if _is_callback(hook, group.id)]
+        hooks = await self._webhooks.list_all(_as_callbacks(community), community)
+        return [hook for hook in hooks if _is_callback(hook, group.id)]
 
     async def _find(self, community: Community, group: Group, url: str) -> Webhook:
         hook = next((hook for hook in await self._callbacks(community, group) if hook.url == url.strip()), None)
@@ -106,5 +113,5 @@ class CoffeeCallbacks:
         return hook
 
     async def _with_last(self, community: Community, hook: Webhook) -> Callback:
-        attempts = await self._webhooks.logs(community, hook.id, 1)
+        attempts = await self._webhooks.logs(_as_callbacks(community), community, hook.id, 1)
         return Callback(hook.url, attempts[0] if attempts else None)

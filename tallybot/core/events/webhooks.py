@@ -2,7 +2,9 @@
 
 A webhook subscribes a URL to event types of one community, optionally narrowed by a data
 filter (``{"group_id": 13}``: only events whose data has that value). The coffee scoreboard's
-callbacks are webhooks too: ``coffee.transaction`` events filtered to one group.
+callbacks are webhooks too: ``coffee.transaction`` events filtered to one group. Managing a
+community's webhooks (reading them too, as they name where its events go) is a host's only:
+every method takes the caller and raises NotHost for anyone else.
 
 Targets in private, loopback, link-local or otherwise non-public address ranges are refused
 unless ``[webhooks] allow_private`` is set. This module checks the URL as written; the HTTP
@@ -21,7 +23,7 @@ from tallybot.core.events.bus import new_event
 from tallybot.core.events.delivery import DeliveryPolicy, Sleep, WebhookDispatcher, build_request, outcome_of
 from tallybot.core.events.models import Webhook, WebhookAttempt, WebhookChanges
 from tallybot.core.events.ports import WebhookSender
-from tallybot.core.models import Community
+from tallybot.core.models import Community, Principal
 from tallybot.core.ports import Clock, Database, EventBus, Transaction
 
 TEST_EVENT = "webhook.test"
@@ -134,6 +136,7 @@ class WebhookService:
 
     async def create(
         self,
+        asker: Principal,
         community: Community,
         name: str,
         url: str,
@@ -143,6 +146,7 @@ class WebhookService:
         enabled: bool = True,
     ) -> Webhook:
         """Subscribe a URL to event types; ``secret`` signs the deliveries."""
+        asker.check_host_of(community.id)
         name = _check_name(name)
         url = check_url(url, self._allow_private)
         secret = _check_secret(secret)
@@ -155,24 +159,27 @@ class WebhookService:
 
         return await self._db.write(work)
 
-    async def list_all(self, community: Community) -> list[Webhook]:
+    async def list_all(self, asker: Principal, community: Community) -> list[Webhook]:
         """Every webhook of the community, oldest first."""
+        asker.check_host_of(community.id)
 
         async def work(tx: Transaction) -> list[Webhook]:
             return await tx.webhooks.of_community(community.id)
 
         return await self._db.read(work)
 
-    async def get(self, community: Community, webhook_id: int) -> Webhook:
+    async def get(self, asker: Principal, community: Community, webhook_id: int) -> Webhook:
         """One webhook, or NotFound."""
+        asker.check_host_of(community.id)
 
         async def work(tx: Transaction) -> Webhook | None:
             return await tx.webhooks.get(community.id, webhook_id)
 
         return _found(await self._db.read(work))
 
-    async def update(self, community: Community, webhook_id: int, changes: WebhookChanges) -> Webhook:
+    async def update(self, asker: Principal, community: Community, webhook_id: int, changes: WebhookChanges) -> Webhook:
         """Change the fields that are set; at least one must be."""
+        asker.check_host_of(community.id)
         if changes == WebhookChanges():
             raise Invalid("No fields to update")
         checked = WebhookChanges(
@@ -197,8 +204,9 @@ class WebhookService:
         self._dispatcher.wake()
         return updated
 
-    async def delete(self, community: Community, webhook_id: int) -> None:
+    async def delete(self, asker: Principal, community: Community, webhook_id: int) -> None:
         """Remove a webhook, its pending deliveries and its log."""
+        asker.check_host_of(community.id)
 
         async def work(tx: Transaction) -> None:
             _found(await tx.webhooks.get(community.id, webhook_id))
@@ -206,8 +214,9 @@ class WebhookService:
 
         await self._db.write(work)
 
-    async def test(self, community: Community, webhook_id: int) -> WebhookAttempt:
+    async def test(self, asker: Principal, community: Community, webhook_id: int) -> WebhookAttempt:
         """Send a ``webhook.test`` event at once (no retries) and return the recorded attempt."""
+        asker.check_host_of(community.id)
 
         async def load(tx: Transaction) -> tuple[Webhook | None, str | None]:
             return await tx.webhooks.get(community.id, webhook_id), await tx.webhooks.secret(webhook_id)
@@ -230,8 +239,11 @@ class WebhookService:
 
         return await self._db.write(record)
 
-    async def logs(self, community: Community, webhook_id: int, limit: int = 50) -> list[WebhookAttempt]:
+    async def logs(
+        self, asker: Principal, community: Community, webhook_id: int, limit: int = 50
+    ) -> list[WebhookAttempt]:
         """The webhook's newest attempts, newest first."""
+        asker.check_host_of(community.id)
 
         async def work(tx: Transaction) -> list[WebhookAttempt]:
             _found(await tx.webhooks.get(community.id, webhook_id))

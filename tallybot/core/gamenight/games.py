@@ -2,7 +2,8 @@
 
 Every community sees the shipped catalogue plus its own custom games. Enabling, favour
 bias, play counts and votes are kept per community, so one community's choices never show
-up in another's.
+up in another's. Reading and picking are open to all; every change and the CSV export take
+the caller and raise NotHost unless they are a host of the community.
 """
 
 import random
@@ -21,7 +22,7 @@ from tallybot.core.gamenight.game_models import (
     Pick,
 )
 from tallybot.core.gamenight.games_csv import format_csv, parse_csv
-from tallybot.core.models import Community
+from tallybot.core.models import Community, Principal
 from tallybot.core.ports import Clock, Database, Transaction
 
 # How many games the top-rated and most-played lists of the stats hold.
@@ -129,8 +130,9 @@ class GameService:
 
         return packs_of(await self._db.read(work))
 
-    async def add_game(self, community: Community, details: GameDetails) -> Game:
+    async def add_game(self, asker: Principal, community: Community, details: GameDetails) -> Game:
         """Add a custom game to the community's catalogue."""
+        asker.check_host_of(community.id)
         _check_details(details)
         now = self._clock()
 
@@ -140,8 +142,9 @@ class GameService:
 
         return await self._db.write(work)
 
-    async def update_game(self, community: Community, game_id: int, details: GameDetails) -> Game:
+    async def update_game(self, asker: Principal, community: Community, game_id: int, details: GameDetails) -> Game:
         """Replace the details of one of the community's custom games."""
+        asker.check_host_of(community.id)
         _check_details(details)
 
         async def work(tx: Transaction) -> Game:
@@ -151,8 +154,9 @@ class GameService:
 
         return await self._db.write(work)
 
-    async def delete_game(self, community: Community, game_id: int) -> Game:
+    async def delete_game(self, asker: Principal, community: Community, game_id: int) -> Game:
         """Delete one of the community's custom games that was never played; returns it."""
+        asker.check_host_of(community.id)
 
         async def work(tx: Transaction) -> Game:
             game = await _custom_game(tx, community, game_id)
@@ -163,8 +167,9 @@ class GameService:
 
         return await self._db.write(work)
 
-    async def toggle_game(self, community: Community, game_id: int) -> Game:
+    async def toggle_game(self, asker: Principal, community: Community, game_id: int) -> Game:
         """Enable a disabled game or disable an enabled one, for this community."""
+        asker.check_host_of(community.id)
 
         async def work(tx: Transaction) -> Game:
             game = await _visible_game(tx, community, game_id)
@@ -173,8 +178,9 @@ class GameService:
 
         return await self._db.write(work)
 
-    async def set_pack_enabled(self, community: Community, pack_name: str, enabled: bool) -> int:
+    async def set_pack_enabled(self, asker: Principal, community: Community, pack_name: str, enabled: bool) -> int:
         """Enable or disable every game of a pack; returns how many games the pack has."""
+        asker.check_host_of(community.id)
 
         async def work(tx: Transaction) -> int:
             games = await _pack_games(tx, community, pack_name)
@@ -183,8 +189,9 @@ class GameService:
 
         return await self._db.write(work)
 
-    async def set_game_favor(self, community: Community, game_id: int, favor_bias: int) -> Game:
+    async def set_game_favor(self, asker: Principal, community: Community, game_id: int, favor_bias: int) -> Game:
         """Favour (1), disfavour (-1) or neutralise (0) a game in the picker."""
+        asker.check_host_of(community.id)
         _check_favor(favor_bias)
 
         async def work(tx: Transaction) -> Game:
@@ -194,8 +201,9 @@ class GameService:
 
         return await self._db.write(work)
 
-    async def set_pack_favor(self, community: Community, pack_name: str, favor_bias: int) -> Pack:
+    async def set_pack_favor(self, asker: Principal, community: Community, pack_name: str, favor_bias: int) -> Pack:
         """Favour (1), disfavour (-1) or neutralise (0) a whole pack in the picker."""
+        asker.check_host_of(community.id)
         _check_favor(favor_bias)
 
         async def work(tx: Transaction) -> Pack:
@@ -205,19 +213,21 @@ class GameService:
 
         return await self._db.write(work)
 
-    async def export_csv(self, community: Community) -> str:
+    async def export_csv(self, asker: Principal, community: Community) -> str:
         """Every game the community sees, as CSV text."""
+        asker.check_host_of(community.id)
 
         async def work(tx: Transaction) -> list[Game]:
             return await tx.games.visible(community.id)
 
         return format_csv(game.details for game in await self._db.read(work))
 
-    async def import_csv(self, community: Community, text: str) -> ImportReport:
+    async def import_csv(self, asker: Principal, community: Community, text: str) -> ImportReport:
         """Add new rows as custom games and update the community's custom games; all rows or none.
 
         A row that names a catalogue game, or a custom game without changing it, is skipped.
         """
+        asker.check_host_of(community.id)
         rows = parse_csv(text)
         now = self._clock()
 

@@ -6,7 +6,8 @@ appends its event: ``game.status`` when the check's state changes (``monitoring`
 ``stopped`` when a host stops it), ``player-count.updated`` when the count changes.
 
 Adding a game with a room code starts a watch, and removing the game ends it: the monitor
-follows ``game.added`` and ``game.removed`` on the event bus.
+follows ``game.added`` and ``game.removed`` on the event bus. Starting or stopping a watch
+by hand takes the caller and is a host's only (NotHost).
 """
 
 import asyncio
@@ -19,7 +20,7 @@ from tallybot.core.events import new_event
 from tallybot.core.gamenight.models import SessionGame
 from tallybot.core.gamenight.ports import RoomWatcher
 from tallybot.core.gamenight.sessions import SESSION_GAME_NOT_FOUND
-from tallybot.core.models import Community, Event
+from tallybot.core.models import Community, Event, Principal
 from tallybot.core.ports import Clock, Database, EventBus, Transaction
 
 log = logging.getLogger(__name__)
@@ -61,13 +62,15 @@ class RoomMonitor:
         """Whether a watch of the session game is running."""
         return session_game_id in self._watches
 
-    async def start(self, community: Community, session_id: int, session_game_id: int) -> str:
+    async def start(self, asker: Principal, community: Community, session_id: int, session_game_id: int) -> str:
         """Start (or restart) watching the game's room; the check is then ``monitoring``."""
+        asker.check_host_of(community.id)
         await self._begin(community.id, session_id, session_game_id)
         return MONITORING
 
-    async def stop(self, community: Community, session_id: int, session_game_id: int) -> str:
+    async def stop(self, asker: Principal, community: Community, session_id: int, session_game_id: int) -> str:
         """Stop watching the game's room; the check is then ``stopped``."""
+        asker.check_host_of(community.id)
         # Checked before anything is cancelled: an id from another community must not stop its watch.
         await self._read_game(community.id, session_id, session_game_id)
         await self._cancel(session_game_id)

@@ -1,8 +1,9 @@
 """Game-night sessions: starting and closing them, the games played, their statuses, room
 codes and player counts, exports and chat imports.
 
-A community has at most one active session. Every change publishes an event whose data
-carries ``sessionId``, so event streams can route it to the session's subscribers.
+A community has at most one active session. Every change, and the export, is a host's:
+it takes the caller and raises NotHost for anyone else. Every change publishes an event
+whose data carries ``sessionId``, so event streams can route it to the session's subscribers.
 """
 
 import re
@@ -15,7 +16,7 @@ from tallybot.core.errors import Invalid, NotFound
 from tallybot.core.events import new_event
 from tallybot.core.gamenight.chat_import import ChatImportResult, import_chat
 from tallybot.core.gamenight.models import ChatMessage, GameNight, GameStatus, SessionExport, SessionGame
-from tallybot.core.models import Community
+from tallybot.core.models import Community, Principal
 from tallybot.core.ports import Clock, Database, Transaction
 
 SESSION_NOT_FOUND = "Session not found"
@@ -86,8 +87,9 @@ class SessionService:
 
         return await self._db.read(work)
 
-    async def start(self, community: Community, notes: str | None) -> GameNight:
+    async def start(self, asker: Principal, community: Community, notes: str | None) -> GameNight:
         """Start a session; Invalid (with ``activeSessionId``) while another one is active."""
+        asker.check_host_of(community.id)
 
         async def work(tx: Transaction) -> GameNight:
             active = await tx.game_nights.active(community.id)
@@ -101,8 +103,9 @@ class SessionService:
 
         return await self._db.write(work)
 
-    async def close(self, community: Community, session_id: int, notes: str | None) -> GameNight:
+    async def close(self, asker: Principal, community: Community, session_id: int, notes: str | None) -> GameNight:
         """Close a session; its playing game becomes played. ``notes``, if given, replace the old ones."""
+        asker.check_host_of(community.id)
 
         async def work(tx: Transaction) -> GameNight:
             session = await self._session(tx, community, session_id)
@@ -115,8 +118,9 @@ class SessionService:
 
         return await self._db.write(work)
 
-    async def delete(self, community: Community, session_id: int) -> None:
+    async def delete(self, asker: Principal, community: Community, session_id: int) -> None:
         """Delete a closed session with its games, votes and chat logs."""
+        asker.check_host_of(community.id)
 
         async def work(tx: Transaction) -> None:
             session = await self._session(tx, community, session_id)
@@ -136,9 +140,16 @@ class SessionService:
         return await self._db.read(work)
 
     async def add_game(
-        self, community: Community, session_id: int, game_id: int, manually_added: bool, room_code: str | None
+        self,
+        asker: Principal,
+        community: Community,
+        session_id: int,
+        game_id: int,
+        manually_added: bool,
+        room_code: str | None,
     ) -> SessionGame:
         """Start playing a game: the playing one becomes played, and the game's play count goes up."""
+        asker.check_host_of(community.id)
         code = None if room_code is None else check_room_code(room_code)
 
         async def work(tx: Transaction) -> SessionGame:
@@ -161,9 +172,10 @@ class SessionService:
         return await self._db.write(work)
 
     async def set_status(
-        self, community: Community, session_id: int, session_game_id: int, status: str | None
+        self, asker: Principal, community: Community, session_id: int, session_game_id: int, status: str | None
     ) -> GameStatus:
         """Set a session game's status; making it playing makes the playing one played."""
+        asker.check_host_of(community.id)
         if status not in tuple(GameStatus):
             raise Invalid(BAD_STATUS)
         new_status = GameStatus(status)
@@ -177,8 +189,9 @@ class SessionService:
 
         return await self._db.write(work)
 
-    async def remove_game(self, community: Community, session_id: int, session_game_id: int) -> None:
+    async def remove_game(self, asker: Principal, community: Community, session_id: int, session_game_id: int) -> None:
         """Take a game out of a session (announced as ``game.removed``, so a room monitor stops)."""
+        asker.check_host_of(community.id)
 
         async def work(tx: Transaction) -> None:
             game = await self._session_game(tx, community, session_id, session_game_id)
@@ -189,9 +202,10 @@ class SessionService:
         await self._db.write(work)
 
     async def set_room_code(
-        self, community: Community, session_id: int, session_game_id: int, room_code: str | None
+        self, asker: Principal, community: Community, session_id: int, session_game_id: int, room_code: str | None
     ) -> SessionGame:
         """Record a session game's room code; returns the updated game."""
+        asker.check_host_of(community.id)
         code = check_room_code(room_code)
 
         async def work(tx: Transaction) -> SessionGame:
@@ -204,9 +218,10 @@ class SessionService:
         return await self._db.write(work)
 
     async def set_player_count(
-        self, community: Community, session_id: int, session_game_id: int, player_count: int | None
+        self, asker: Principal, community: Community, session_id: int, session_game_id: int, player_count: int | None
     ) -> int:
         """Record how many played (the count check is then ``completed``)."""
+        asker.check_host_of(community.id)
         if player_count is None:
             raise Invalid(PLAYER_COUNT_REQUIRED)
         if player_count < 0:
@@ -223,8 +238,9 @@ class SessionService:
 
         return await self._db.write(work)
 
-    async def export(self, community: Community, session_id: int) -> SessionExport:
+    async def export(self, asker: Principal, community: Community, session_id: int) -> SessionExport:
         """A session with its games and imported chat, for download."""
+        asker.check_host_of(community.id)
 
         async def work(tx: Transaction) -> SessionExport:
             session = await self._session(tx, community, session_id)
@@ -234,9 +250,10 @@ class SessionService:
         return await self._db.read(work)
 
     async def import_chat(
-        self, community: Community, session_id: int, messages: Sequence[ChatMessage]
+        self, asker: Principal, community: Community, session_id: int, messages: Sequence[ChatMessage]
     ) -> ChatImportResult:
         """Store a session's chat log and count its votes, all in one unit of work."""
+        asker.check_host_of(community.id)
         now: datetime = self._clock()
 
         async def work(tx: Transaction) -> ChatImportResult:

@@ -2,7 +2,8 @@
 
 Chat commands act on the active session and on its current game (the one playing, or
 else the one added last). Each method finds those and then uses the same session, game
-and vote services as the HTTP API, so a change from chat publishes the same events.
+and vote services as the HTTP API, so a change from chat publishes the same events. A
+change takes the person typing and is a host's only (NotHost); reading tonight is anyone's.
 """
 
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from tallybot.core.gamenight.games import GameService
 from tallybot.core.gamenight.models import GameNight, GameStatus, GameVotes, SessionGame
 from tallybot.core.gamenight.sessions import SessionService
 from tallybot.core.gamenight.votes import VoteService
-from tallybot.core.models import Community
+from tallybot.core.models import Community, Principal
 
 NO_NIGHT = "No game night is running right now"
 NO_GAME_YET = "No game has been added to tonight's game night yet"
@@ -60,35 +61,40 @@ class TonightService:
         session = await self._session(community)
         return Tonight(session, await self._sessions.games(community, session.id))
 
-    async def add_game(self, community: Community, text: str) -> SessionGame:
+    async def add_game(self, asker: Principal, community: Community, text: str) -> SessionGame:
         """Start playing the game ``text`` names (a title, then maybe a room code) tonight."""
+        asker.check_host_of(community.id)
         session = await self._session(community)
         games = await self._games.list_games(community, GameFilter())
         game, room_code = game_titles.find_with_room_code(games, text)
-        return await self._sessions.add_game(community, session.id, game.id, True, room_code)
+        return await self._sessions.add_game(asker, community, session.id, game.id, True, room_code)
 
-    async def set_room_code(self, community: Community, room_code: str) -> SessionGame:
+    async def set_room_code(self, asker: Principal, community: Community, room_code: str) -> SessionGame:
         """Record the current game's room code (any case)."""
+        asker.check_host_of(community.id)
         current = await self._current(community)
         code = room_code.strip().upper()
-        return await self._sessions.set_room_code(community, current.session_id, current.id, code)
+        return await self._sessions.set_room_code(asker, community, current.session_id, current.id, code)
 
-    async def set_status(self, community: Community, status: str) -> SessionGame:
+    async def set_status(self, asker: Principal, community: Community, status: str) -> SessionGame:
         """Mark the current game playing, played or skipped; returns it as it was before."""
+        asker.check_host_of(community.id)
         current = await self._current(community)
-        await self._sessions.set_status(community, current.session_id, current.id, status.strip().lower())
+        await self._sessions.set_status(asker, community, current.session_id, current.id, status.strip().lower())
         return current
 
-    async def set_player_count(self, community: Community, player_count: int) -> SessionGame:
+    async def set_player_count(self, asker: Principal, community: Community, player_count: int) -> SessionGame:
         """Record how many played the current game; returns it as it was before."""
+        asker.check_host_of(community.id)
         current = await self._current(community)
-        await self._sessions.set_player_count(community, current.session_id, current.id, player_count)
+        await self._sessions.set_player_count(asker, community, current.session_id, current.id, player_count)
         return current
 
-    async def close(self, community: Community, notes: str | None) -> GameNight:
+    async def close(self, asker: Principal, community: Community, notes: str | None) -> GameNight:
         """End the running game night."""
+        asker.check_host_of(community.id)
         session = await self._session(community)
-        return await self._sessions.close(community, session.id, notes)
+        return await self._sessions.close(asker, community, session.id, notes)
 
     async def votes(self, community: Community) -> list[GameVotes]:
         """Tonight's live votes per game, best net score first."""

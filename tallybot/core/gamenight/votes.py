@@ -1,5 +1,8 @@
 """Live votes: one at a time from the HTTP API, in batches from chat, and listings.
 
+A vote through the API comes from a bot or integration acting for the community, so it
+takes the caller and is a host's only (NotHost); chat votes are open to every member.
+
 Both paths apply the rules of ``vote_rules`` (interval matching, one vote per username
 per second, compared on vote timestamps) and update the community's counters in the same
 unit of work that stores the votes.
@@ -33,7 +36,7 @@ from tallybot.core.gamenight.models import (
     parse_timestamp,
 )
 from tallybot.core.gamenight.vote_rules import WINDOW, Timeline, VoteWindow, nearest_gap, parse_chat_vote
-from tallybot.core.models import Community
+from tallybot.core.models import Community, Principal
 from tallybot.core.ports import Clock, Database, Transaction
 from tallybot.core.wire import utc_ms
 
@@ -129,9 +132,10 @@ class VoteService:
         self._drainer: asyncio.Task[None] | None = None
 
     async def cast(
-        self, community: Community, username: str | None, vote: str | None, timestamp: str | None
+        self, asker: Principal, community: Community, username: str | None, vote: str | None, timestamp: str | None
     ) -> RecordedVote:
         """Count one vote for the game the community's active session was playing at ``timestamp``."""
+        asker.check_host_of(community.id)
         if not username or not vote or not timestamp:
             raise Invalid(MISSING_FIELDS)
         ballot = Ballot(username, parse_vote_type(vote), parse_timestamp(timestamp))

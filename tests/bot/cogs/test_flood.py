@@ -35,7 +35,7 @@ from tests.bot.flood_model import (
 )
 from tests.fakes.fake_discord import FakeDiscord
 from tests.fakes.fake_discord_payloads import FakeUser
-from tests.helpers import FakeClock, FakeMonotonic
+from tests.helpers import FakeClock, FakeMonotonic, host_of
 
 UP = ("thisgame++", "THISGAME++ yes", "great one thisgame++", "thisgame++ thisgame--")
 CHATTER = ("hello", "gg", "thisgame+ almost", "lol")
@@ -69,8 +69,8 @@ async def test_ten_thousand_messages_count_every_vote_once_and_throttle_with_one
 ) -> None:
     rng = random.Random(6)
     users = [FakeUser(id=800_000_000_000_000_000 + n, name=f"viewer{n:03}") for n in range(USERS)]
-    night = await services.game_nights.start(community, None)
-    await services.tonight.add_game(community, "Quixort")
+    night = await services.game_nights.start(host_of(community), community, None)
+    await services.tonight.add_game(host_of(community), community, "Quixort")
     clock.advance(timedelta(seconds=1))
     expected = ChatRules()
     elapsed = 0.0
@@ -78,7 +78,7 @@ async def test_ten_thousand_messages_count_every_vote_once_and_throttle_with_one
     message_of: dict[int, tuple[str, float]] = {}
     for round_number in range(ROUNDS):
         if round_number == SWITCH_ROUND:
-            await services.tonight.add_game(community, "Fibbage 4")
+            await services.tonight.add_game(host_of(community), community, "Fibbage 4")
             game = "Fibbage 4"
         for user in users:
             kind = rng.choice(("up", "up", "down", "command", "command", "chatter"))

@@ -12,19 +12,19 @@ from tallybot.core.services import Services
 from tests.bot.cogs.conftest import ANA, ANNOUNCEMENTS, BO, GENERAL
 from tests.fakes.fake_discord import FakeDiscord
 from tests.gamenight_helpers import host_headers
-from tests.helpers import Client, FakeClock
+from tests.helpers import Client, FakeClock, host_of
 
 
 async def test_thisgame_plus_plus_counts_for_the_game_playing_when_it_was_sent(
     fake: FakeDiscord, bot: TallyBot, services: Services, community: Community, clock: FakeClock
 ) -> None:
-    night = await services.game_nights.start(community, None)
-    await services.tonight.add_game(community, "Drawful Animate")
+    night = await services.game_nights.start(host_of(community), community, None)
+    await services.tonight.add_game(host_of(community), community, "Drawful Animate")
     clock.advance(timedelta(minutes=1))
     first = await fake.send_message(GENERAL, BO, "this one is great thisgame++")
     assert (await fake.wait_for_reaction(first)).emoji == "✅"
     clock.advance(timedelta(minutes=1))
-    await services.tonight.add_game(community, "Fibbage 4")
+    await services.tonight.add_game(host_of(community), community, "Fibbage 4")
     clock.advance(timedelta(minutes=1))
     second = await fake.send_message(GENERAL, BO, "THISGAME-- meh")
     assert (await fake.wait_for_reaction(second)).emoji == "✅"
@@ -82,7 +82,7 @@ async def test_a_game_added_through_the_api_is_announced_in_the_chosen_channel(
 ) -> None:
     chosen = await fake.send_command(ANA, "announce here", channel_id=ANNOUNCEMENTS)
     assert (await fake.wait_for_sent(interaction_id=chosen)).channel_id == ANNOUNCEMENTS
-    night = await services.game_nights.start(community, None)
+    night = await services.game_nights.start(host_of(community), community, None)
     [game] = [g for g in await services.games.list_games(community, GameFilter()) if g.details.title == "Quixort"]
 
     response = await client.post(
@@ -100,8 +100,8 @@ async def test_a_game_added_through_the_api_is_announced_in_the_chosen_channel(
 async def test_announcements_go_nowhere_until_a_host_picks_a_channel(
     fake: FakeDiscord, bot: TallyBot, services: Services, community: Community
 ) -> None:
-    await services.game_nights.start(community, None)
-    await services.tonight.add_game(community, "Quixort")
+    await services.game_nights.start(host_of(community), community, None)
+    await services.tonight.add_game(host_of(community), community, "Quixort")
     closed = await fake.send_command(ANA, "night close")
 
     answer = await fake.wait_for_sent(interaction_id=closed)

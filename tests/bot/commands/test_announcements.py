@@ -16,7 +16,7 @@ from tallybot.core.poker import PokerSession, Prompt, RoundResult
 from tallybot.core.services import Services
 from tests.chat_helpers import ChatDriver, chat_layer
 from tests.gamenight_helpers import seed_games
-from tests.helpers import FakeMonotonic
+from tests.helpers import FakeMonotonic, host_of
 
 HINT = "Vote with thisgame++ or thisgame--."
 NOW = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
@@ -90,8 +90,8 @@ async def test_a_game_added_over_the_api_or_chat_and_a_closed_night_are_announce
 ) -> None:
     games = await seed_games(services)
     community = services.default_community
-    session = await services.game_nights.start(community, None)
-    await services.game_nights.add_game(community, session.id, games.quiplash, False, "ABCD")
+    session = await services.game_nights.start(host_of(community), community, None)
+    await services.game_nights.add_game(host_of(community), community, session.id, games.quiplash, False, "ABCD")
     assert await local_posts.next() == Line(
         community.id, None, f"🎮 Now playing: Quiplash Test (Test Pack 7), room code ABCD. {HINT}"
     )
@@ -111,10 +111,11 @@ async def test_each_platform_hears_only_its_own_communities(services: Services, 
     discord_posts = Posts()
     server = await services.communities.ensure(Platform.DISCORD, "555", "Guild")
     async for _ in relaying(services, Platform.DISCORD, discord_posts):
-        await services.game_nights.start(server, None)
-        await services.game_nights.close(server, 1, None)
-        await services.game_nights.start(services.default_community, None)
-        await services.game_nights.close(services.default_community, 2, None)
+        home = services.default_community
+        await services.game_nights.start(host_of(server), server, None)
+        await services.game_nights.close(host_of(server), server, 1, None)
+        await services.game_nights.start(host_of(home), home, None)
+        await services.game_nights.close(host_of(home), home, 2, None)
         assert (await discord_posts.next()).community_id == server.id
         assert (await local_posts.next()).community_id == services.default_community.id
         assert discord_posts.posted.empty()
@@ -122,10 +123,11 @@ async def test_each_platform_hears_only_its_own_communities(services: Services, 
 
 async def test_a_failed_post_is_skipped_and_the_next_one_goes_out(services: Services) -> None:
     posts = Posts(fail=1)
+    home = services.default_community
     async for _ in relaying(services, Platform.LOCAL, posts):
         for _ in range(2):
-            session = await services.game_nights.start(services.default_community, None)
-            await services.game_nights.close(services.default_community, session.id, None)
+            session = await services.game_nights.start(host_of(home), home, None)
+            await services.game_nights.close(host_of(home), home, session.id, None)
         assert (await posts.next()).text == "🌙 Game night #2 is over: 0 games played. Thanks for playing!"
 
 

@@ -11,7 +11,7 @@ from tallybot.core.models import Role
 from tallybot.core.services import Services
 from tests.chat_helpers import ChatDriver, chat_layer
 from tests.gamenight_helpers import seed_games
-from tests.helpers import FakeClock, FakeMonotonic
+from tests.helpers import FakeClock, FakeMonotonic, host_of
 
 USERS = 500
 VOTES_EACH = 12
@@ -38,8 +38,9 @@ async def test_a_flood_counts_every_vote_exactly_and_tells_each_user_once(
     games = await seed_games(services)
     chat = chat_layer(services, monotonic)
     driver = ChatDriver(services, chat)
-    session = await services.game_nights.start(services.default_community, None)
-    await services.game_nights.add_game(services.default_community, session.id, games.quiplash, True, None)
+    home = services.default_community
+    session = await services.game_nights.start(host_of(home), home, None)
+    await services.game_nights.add_game(host_of(home), home, session.id, games.quiplash, True, None)
     start = clock()
     messages = []
     for k in range(1, VOTES_EACH + COMMANDS_EACH + 1):

@@ -12,7 +12,7 @@ from tallybot.core.services import Services
 from tallybot.settings import ChatSettings
 from tests.chat_helpers import ChatDriver, chat_layer
 from tests.gamenight_helpers import drain
-from tests.helpers import FakeClock, FakeMonotonic
+from tests.helpers import FakeClock, FakeMonotonic, host_of
 
 HINT = "Vote with thisgame++ or thisgame--."
 
@@ -183,7 +183,7 @@ async def test_votes_before_any_vote_says_so(driver: ChatDriver) -> None:
 
 async def test_pick_suggests_an_enabled_game_for_that_many_players(services: Services, driver: ChatDriver) -> None:
     details = GameDetails("Stadium Pack", "Crowd Game", 9000, 9999)
-    await services.games.add_game(services.default_community, details)
+    await services.games.add_game(host_of(services.default_community), services.default_community, details)
     assert await public(await driver.say("!pick 9500")) == (
         "How about Crowd Game (Stadium Pack)? It takes 9000-9999 players (picked from 1 games)."
     )

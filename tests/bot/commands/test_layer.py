@@ -11,10 +11,11 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from tallybot.bot.__main__ import open_services
+from tallybot.bot.commands import gamenight
 from tallybot.bot.commands.layer import MAX_TEXT, ChatCommands, fit
 from tallybot.bot.commands.registry import all_commands
 from tallybot.bot.commands.types import ChatMessage, Command, Invocation, Reply
-from tallybot.core.errors import DomainError, Forbidden, NotFound, RateLimited
+from tallybot.core.errors import DomainError, Forbidden, NotFound, NotHost, RateLimited
 from tallybot.core.models import Platform, Role
 from tallybot.core.services import Services
 from tallybot.settings import ChatSettings, Settings
@@ -27,6 +28,9 @@ async def _echo(invocation: Invocation) -> Reply:
 
 
 async def _secret(invocation: Invocation) -> Reply:
+    # The check a service makes for a host's write; the layer only words the refusal.
+    message = invocation.message
+    message.principal.check_host_of(message.community.id)
     return Reply(public="the secret")
 
 
@@ -90,6 +94,30 @@ async def test_a_member_is_refused_a_host_command_with_a_clear_reply(services: S
         await driver.say("!secret", role=Role.MEMBER)
     assert str(refused.value) == "Only a host can use !secret"
     assert await driver.say("!secret", role=Role.HOST) == Reply(public="the secret")
+
+
+@pytest.mark.parametrize("prefix", ["!", "?"])
+async def test_a_members_night_start_is_refused_by_core_and_worded_by_the_layer(
+    services: Services, monotonic: FakeMonotonic, prefix: str
+) -> None:
+    # Not marked host-only: the layer checks nothing, the session service refuses.
+    start = replace(gamenight.START, host_only=False)
+    driver = ChatDriver(services, ChatCommands(services, (start,), ChatSettings(prefix=prefix), monotonic))
+    with pytest.raises(NotHost) as refused:
+        await driver.say(f"{prefix}night start pizza", role=Role.MEMBER)
+    assert str(refused.value) == f"Only a host can use {prefix}night start"
+    assert await services.game_nights.all(services.default_community) == []
+
+
+@pytest.mark.parametrize(("role", "is_host"), [(Role.HOST, True), (Role.MEMBER, False)])
+def test_a_chat_message_names_its_author_with_the_role_the_platform_gave(
+    services: Services, chat: ChatCommands, role: Role, is_host: bool
+) -> None:
+    driver = ChatDriver(services, chat, platform=Platform.TWITCH)
+    asker = driver.message("!night start", user="Dee", role=role).principal
+    community = services.default_community
+    assert (asker.label, asker.role_in(community.id), asker.is_host_of(community.id)) == ("twitch:dee", role, is_host)
+    assert asker.person is None
 
 
 async def test_run_names_an_unknown_command_clearly(services: Services, chat: ChatCommands) -> None:

@@ -4,8 +4,8 @@ from dataclasses import replace
 
 import pytest
 
-from tallybot.bot.commands.mentions import asker, provider_for, resolve_mention
-from tallybot.bot.commands.types import ChatUser, Invocation
+from tallybot.bot.commands.mentions import asker, resolve_mention
+from tallybot.bot.commands.types import ChatUser, Invocation, provider_for
 from tallybot.core.errors import Invalid, NotFound
 from tallybot.core.models import Platform, Provider, Role
 from tallybot.core.services import Services

@@ -35,7 +35,7 @@ from tests.bot.flood_model import (
     admit,
 )
 from tests.fakes.fake_twitch import FakeUser
-from tests.helpers import FakeClock, FakeMonotonic
+from tests.helpers import FakeClock, FakeMonotonic, host_of
 
 UP = ("thisgame++", "THISGAME++ yes", "great one thisgame++")
 CHATTER = ("hello", "gg", "thisgame+ almost", "lol", "@everyone look")
@@ -69,8 +69,8 @@ async def test_ten_thousand_messages_count_every_vote_once_and_throttle_with_one
     users = [twitch.fake.add_user(str(500_000 + n), f"viewer{n:03}") for n in range(USERS)]
     community = await twitch.community()
     services = twitch.services
-    night = await services.game_nights.start(community, None)
-    await services.tonight.add_game(community, "Quixort")
+    night = await services.game_nights.start(host_of(community), community, None)
+    await services.tonight.add_game(host_of(community), community, "Quixort")
     await twitch.announcement()
     clock.advance(timedelta(seconds=1))
     expected = TwitchRules()
@@ -79,7 +79,7 @@ async def test_ten_thousand_messages_count_every_vote_once_and_throttle_with_one
     said_by: dict[str, tuple[str, float]] = {}
     for round_number in range(ROUNDS):
         if round_number == SWITCH_ROUND:
-            await services.tonight.add_game(community, "Fibbage 4")
+            await services.tonight.add_game(host_of(community), community, "Fibbage 4")
             await twitch.announcement()
             game = "Fibbage 4"
         for user in users:

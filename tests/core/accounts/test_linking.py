@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 
 from tallybot.core.accounts.linking import LINK_CODE_ALPHABET
-from tallybot.core.errors import Conflict, Forbidden, Invalid, NotFound, Unauthorized
+from tallybot.core.errors import Conflict, Forbidden, Invalid, NotFound, NotHost, Unauthorized
 from tallybot.core.models import Community, Platform, Provider, Role
 from tallybot.core.services import Services
 from tallybot.settings import Settings
 from tests.gamenight_helpers import rows
-from tests.helpers import FakeClock, LastCode
+from tests.helpers import FakeClock, LastCode, member_of
 
 EMAIL = "ryan@example.com"
 
@@ -179,3 +179,9 @@ async def test_a_name_is_found_among_the_communitys_people_first(services: Servi
     with pytest.raises(NotFound) as unknown:
         await services.chat.person_named(community, Provider.TWITCH, "sam")
     assert str(unknown.value) == "I don't know anyone called @sam yet: they need to say something in chat first"
+
+
+async def test_a_member_cannot_choose_the_announcement_channel(services: Services) -> None:
+    community = await discord_server(services)
+    with pytest.raises(NotHost):
+        await services.chat.set_announcement_channel(member_of(community), community, "555")

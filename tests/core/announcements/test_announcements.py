@@ -16,6 +16,7 @@ from tallybot.core.services import Services
 from tallybot.settings import Settings
 from tallybot.storage.db import SqliteDatabase
 from tests.gamenight_helpers import drain, seed_games
+from tests.helpers import host_of
 
 NOW = datetime(2026, 11, 23, 20, 0, tzinfo=UTC)
 LOGGER = "tallybot.core.announcements.service"
@@ -44,9 +45,9 @@ async def night_with_a_game(services: Services, community: Community) -> tuple[E
     """A night in the community with one game added, then closed: the ``game.added`` and ``session.ended`` events."""
     games = await seed_games(services, community)
     subscription = services.bus.subscribe()
-    night = await services.game_nights.start(community, None)
-    await services.game_nights.add_game(community, night.id, games.quiplash, False, "ABCD")
-    await services.game_nights.close(community, night.id, None)
+    night = await services.game_nights.start(host_of(community), community, None)
+    await services.game_nights.add_game(host_of(community), community, night.id, games.quiplash, False, "ABCD")
+    await services.game_nights.close(host_of(community), community, night.id, None)
     events = {event.type: event for event in await drain(subscription)}
     return events["game.added"], events["session.ended"]
 
@@ -67,8 +68,8 @@ async def test_news_goes_to_the_adapters_default_until_a_host_chooses_a_channel(
     added, closed = await night_with_a_game(services, community)
 
     before = await services.announcements.announcement_for(added, Platform.LOCAL)
-    await services.chat.set_announcement_channel(community, "555")
-    await services.chat.set_announcement_channel(community, "556")
+    await services.chat.set_announcement_channel(host_of(community), community, "555")
+    await services.chat.set_announcement_channel(host_of(community), community, "556")
     after = await services.announcements.announcement_for(closed, Platform.LOCAL)
 
     assert before is not None
@@ -93,7 +94,7 @@ async def test_a_game_added_and_a_night_closed_carry_the_session_game_and_the_ni
 
 async def test_a_poker_session_started_in_chat_is_announced_in_its_own_channel(services: Services) -> None:
     community = services.default_community
-    await services.chat.set_announcement_channel(community, "news")
+    await services.chat.set_announcement_channel(host_of(community), community, "news")
     event = await revealed(services, community, "ann", chat_channel_id="planning")
 
     announced = await services.announcements.announcement_for(event, Platform.LOCAL)
@@ -107,7 +108,7 @@ async def test_a_poker_session_started_in_chat_is_announced_in_its_own_channel(s
 
 async def test_a_poker_session_started_over_http_is_announced_in_the_communitys_channel(services: Services) -> None:
     community = services.default_community
-    await services.chat.set_announcement_channel(community, "news")
+    await services.chat.set_announcement_channel(host_of(community), community, "news")
     subscription = services.bus.subscribe()
     seat = await services.poker.create_session(community, "Dee")
     assert seat.token is not None
@@ -169,7 +170,7 @@ async def test_an_event_whose_game_is_gone_is_skipped_without_a_traceback(
 ) -> None:
     community = services.default_community
     added, _ = await night_with_a_game(services, community)
-    await services.game_nights.remove_game(community, 1, int(added.data["game"]["id"]))
+    await services.game_nights.remove_game(host_of(community), community, 1, int(added.data["game"]["id"]))
     posted: asyncio.Queue[Announcement] = asyncio.Queue()
 
     async def post(announcement: Announcement) -> None:
@@ -179,8 +180,8 @@ async def test_an_event_whose_game_is_gone_is_skipped_without_a_traceback(
     await asyncio.sleep(0)  # let it subscribe
     try:
         services.bus.publish([added])  # committed before, read now: its game is gone
-        night = await services.game_nights.start(community, None)
-        await services.game_nights.close(community, night.id, None)
+        night = await services.game_nights.start(host_of(community), community, None)
+        await services.game_nights.close(host_of(community), community, night.id, None)
         announced = await asyncio.wait_for(posted.get(), timeout=5)
     finally:
         relay.cancel()
@@ -198,8 +199,8 @@ async def test_a_relay_cut_off_for_falling_behind_warns_and_goes_on_with_later_e
     community = services.default_community
     subscription = services.bus.subscribe()
     for _ in range(5):
-        night = await services.game_nights.start(community, None)
-        await services.game_nights.close(community, night.id, None)
+        night = await services.game_nights.start(host_of(community), community, None)
+        await services.game_nights.close(host_of(community), community, night.id, None)
     closed = [event for event in await drain(subscription) if event.type == "session.ended"]
     bus = WatchedBus()
     db = SqliteDatabase(Path(settings.storage.path), on_commit=lambda events: None)

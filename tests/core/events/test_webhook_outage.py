@@ -22,7 +22,7 @@ from tallybot.bot.__main__ import open_services
 from tallybot.core.events import DeliveryOutcome
 from tallybot.core.models import Event
 from tallybot.settings import Settings, WebhookSettings
-from tests.helpers import FakeClock, until
+from tests.helpers import FakeClock, host_of, until
 from tests.live_server import free_port
 from tests.webhook_helpers import Publish, outbox_writer, running
 
@@ -124,7 +124,7 @@ async def test_a_receiver_down_for_60_seconds_then_back_gets_every_event_exactly
     async with open_services(settings, clock=clock, sleep=outage) as services:
         where = services.default_community
         url = f"http://127.0.0.1:{port}/hook"
-        hook = await services.webhooks.create(where, "overlay", url, SECRET, ["vote.received"])
+        hook = await services.webhooks.create(host_of(where), where, "overlay", url, SECRET, ["vote.received"])
         async with outbox_writer(settings.storage.path, services) as publish:
             outage.publish = publish
             before = [await publish("vote.received", {"n": -n}) for n in (3, 2, 1)]
@@ -135,11 +135,11 @@ async def test_a_receiver_down_for_60_seconds_then_back_gets_every_event_exactly
                 await until(lambda: len(receiver.acknowledged()) == len(sent))
 
                 async def all_recorded() -> bool:
-                    return len(await services.webhooks.logs(where, hook.id, limit=100)) == len(sent) + 3
+                    return len(await services.webhooks.logs(host_of(where), where, hook.id, limit=100)) == len(sent) + 3
 
                 # The last answer is recorded just after it arrives; stopping sooner would cut that short.
                 await until(all_recorded)
-        log = list(reversed(await services.webhooks.logs(where, hook.id, limit=100)))
+        log = list(reversed(await services.webhooks.logs(host_of(where), where, hook.id, limit=100)))
 
     assert [event.occurred_at - start for event in outage.published] == [TRAFFIC_EVERY * n for n in range(1, 12)]
     assert receiver.acknowledged() == [event.id for event in sent]

@@ -11,6 +11,7 @@ import socket
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from pytest_aiohttp import AiohttpServer
@@ -23,7 +24,7 @@ from tallybot.core.events.webhooks import check_url
 from tallybot.core.models import Event, Platform
 from tallybot.core.services import Services
 from tallybot.settings import Settings
-from tests.helpers import FakeClock, FakeMonotonic, until
+from tests.helpers import FakeClock, FakeMonotonic, host_of, until
 from tests.webhook_helpers import Publish, Receiver, VirtualSleep, outbox_writer, running
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -59,14 +60,23 @@ async def hook_url(aiohttp_server: AiohttpServer, receiver: Receiver) -> str:
     return str(server.make_url("/hook"))
 
 
+async def subscribe(
+    services: Services, name: str, url: str, events: list[str], data_filter: dict[str, Any] | None = None
+) -> Webhook:
+    """A webhook of the default community, made by a host of it."""
+    home = services.default_community
+    return await services.webhooks.create(host_of(home), home, name, url, SECRET, events, data_filter)
+
+
 async def wait_for_log(services: Services, hook: Webhook, count: int) -> list[WebhookAttempt]:
     """The webhook's log, newest first, once it holds ``count`` attempts."""
+    home = services.default_community
 
     async def recorded() -> bool:
-        return len(await services.webhooks.logs(services.default_community, hook.id)) >= count
+        return len(await services.webhooks.logs(host_of(home), home, hook.id)) >= count
 
     await until(recorded)
-    return await services.webhooks.logs(services.default_community, hook.id)
+    return await services.webhooks.logs(host_of(home), home, hook.id)
 
 
 def webhook(**changes: object) -> Webhook:
@@ -157,8 +167,8 @@ async def test_the_service_refuses_a_private_target_when_settings_do_not_allow_i
     strict = replace(settings, webhooks=replace(settings.webhooks, allow_private=False))
     async with open_services(strict, clock=clock) as opened:
         with pytest.raises(Invalid, match="private, loopback or link-local"):
-            await opened.webhooks.create(opened.default_community, "n", "http://127.0.0.1:9/h", SECRET, ["*"])
-        assert await opened.webhooks.list_all(opened.default_community) == []
+            await subscribe(opened, "n", "http://127.0.0.1:9/h", ["*"])
+        assert await opened.webhooks.list_all(host_of(opened.default_community), opened.default_community) == []
 
 
 async def test_a_delivery_is_signed_over_timestamp_and_body_with_the_event_in_headers(
@@ -166,7 +176,7 @@ async def test_a_delivery_is_signed_over_timestamp_and_body_with_the_event_in_he
 ) -> None:
     receiver = Receiver()
     url = await hook_url(aiohttp_server, receiver)
-    await services.webhooks.create(services.default_community, "overlay", url, SECRET, ["game.added"])
+    await subscribe(services, "overlay", url, ["game.added"])
     async with running(services):
         added = await publish("game.added", {"sessionId": 3, "game": {"title": "Quiplash 3"}})
         [delivery] = await receiver.wait_for(1)
@@ -190,7 +200,7 @@ async def test_a_receiver_down_for_two_attempts_gets_the_event_once_after_backin
 ) -> None:
     receiver = Receiver(statuses=(503, 503))
     url = await hook_url(aiohttp_server, receiver)
-    hook = await services.webhooks.create(services.default_community, "overlay", url, SECRET, ["vote.received"])
+    hook = await subscribe(services, "overlay", url, ["vote.received"])
     async with running(services):
         first = await publish("vote.received", {"sessionId": 1, "vote": "up"})
         await receiver.wait_for(3)
@@ -217,7 +227,7 @@ async def test_a_receiver_gets_its_events_in_outbox_order_even_across_retries(
 ) -> None:
     receiver = Receiver(statuses=(500,))
     url = await hook_url(aiohttp_server, receiver)
-    await services.webhooks.create(services.default_community, "all", url, SECRET, ["*"])
+    await subscribe(services, "all", url, ["*"])
     published = [await publish("game.status", {"sessionId": 1, "n": n}) for n in range(5)]
     async with running(services):
         await receiver.wait_for(6)
@@ -229,7 +239,7 @@ async def test_an_event_that_spends_the_retry_budget_is_given_up_and_the_next_on
 ) -> None:
     receiver = Receiver(statuses=(500, 500, 500))
     url = await hook_url(aiohttp_server, receiver)
-    hook = await services.webhooks.create(services.default_community, "all", url, SECRET, ["*"])
+    hook = await subscribe(services, "all", url, ["*"])
     async with running(services):
         doomed = await publish("session.ended", {"sessionId": 1})
         after = await publish("session.started", {"sessionId": 2})
@@ -244,9 +254,7 @@ async def test_only_subscribed_types_of_the_community_that_pass_the_filter_are_d
     receiver = Receiver()
     url = await hook_url(aiohttp_server, receiver)
     other = await services.communities.ensure(Platform.DISCORD, "42", "Other server")
-    await services.webhooks.create(
-        services.default_community, "group 13", url, SECRET, ["coffee.transaction"], {"group_id": 13}
-    )
+    await subscribe(services, "group 13", url, ["coffee.transaction"], {"group_id": 13})
     await publish("coffee.transaction", {"group_id": 12})
     wanted = await publish("coffee.transaction", {"group_id": 13, "amount": 1})
     await publish("coffee.transaction", {"group_id": "13"})
@@ -264,11 +272,12 @@ async def test_events_from_before_a_webhook_existed_or_while_disabled_are_not_se
     receiver = Receiver()
     url = await hook_url(aiohttp_server, receiver)
     await publish("game.added", {"sessionId": 1})
-    hook = await services.webhooks.create(services.default_community, "late", url, SECRET, ["game.added"])
+    hook = await subscribe(services, "late", url, ["game.added"])
+    home = services.default_community
     async with running(services):
-        await services.webhooks.update(services.default_community, hook.id, WebhookChanges(enabled=False))
+        await services.webhooks.update(host_of(home), home, hook.id, WebhookChanges(enabled=False))
         await publish("game.added", {"sessionId": 2})
-        await services.webhooks.update(services.default_community, hook.id, WebhookChanges(enabled=True))
+        await services.webhooks.update(host_of(home), home, hook.id, WebhookChanges(enabled=True))
         later = await publish("game.added", {"sessionId": 3})
         await receiver.wait_for(1)
     assert [item.event_id for item in receiver.received] == [later.id]
@@ -286,7 +295,7 @@ async def test_deliveries_pending_when_the_app_stops_are_sent_after_a_restart(
     port = free_port()
     url = f"http://127.0.0.1:{port}/hook"
     async with open_services(settings, clock=clock) as before:
-        hook = await before.webhooks.create(before.default_community, "restart", url, SECRET, ["*"])
+        hook = await subscribe(before, "restart", url, ["*"])
         async with outbox_writer(settings.storage.path, before) as publish:
             async with running(before):
                 tried = await publish("game.added", {"sessionId": 1})

@@ -10,7 +10,7 @@ from tallybot.core.gamenight import Ballot, ChatVoteOutcome, TimelineEntry, Vote
 from tallybot.core.gamenight.vote_rules import Timeline, VoteWindow, parse_chat_vote
 from tallybot.core.services import Services
 from tests.gamenight_helpers import SeededGames, drain, seed_games
-from tests.helpers import FakeClock
+from tests.helpers import FakeClock, host_of
 
 NOON = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -106,10 +106,10 @@ async def games(services: Services) -> SeededGames:
 async def start_night(services: Services, games: SeededGames, clock: FakeClock) -> int:
     """An active session playing Quiplash from 12:00 and Trivia from 12:30."""
     community = services.default_community
-    session = await services.game_nights.start(community, None)
-    await services.game_nights.add_game(community, session.id, games.quiplash, False, None)
+    session = await services.game_nights.start(host_of(community), community, None)
+    await services.game_nights.add_game(host_of(community), community, session.id, games.quiplash, False, None)
     clock.advance(timedelta(minutes=30))
-    await services.game_nights.add_game(community, session.id, games.trivia, False, None)
+    await services.game_nights.add_game(host_of(community), community, session.id, games.trivia, False, None)
     return session.id
 
 
@@ -158,7 +158,7 @@ async def test_a_chat_vote_repeating_an_api_vote_is_a_duplicate(
 ) -> None:
     community = services.default_community
     await start_night(services, games, clock)
-    recorded = await services.votes.cast(community, "viewer", "up", "2026-11-23T12:10:00Z")
+    recorded = await services.votes.cast(host_of(community), community, "viewer", "up", "2026-11-23T12:10:00Z")
     assert recorded.game.upvotes == 1
     outcome = await services.votes.chat_message(community, "viewer", "thisgame++", at(600.4))
     assert outcome is ChatVoteOutcome.DUPLICATE
@@ -175,15 +175,15 @@ async def test_an_imported_log_is_stored_once_and_its_votes_counted_once(
         "b,thisgame--,2026-11-23T12:31:00Z\n"
         "c,just chatting,2026-11-23T12:32:00Z\n"
     )
-    first = await services.game_nights.import_chat(community, session_id, log)
+    first = await services.game_nights.import_chat(host_of(community), community, session_id, log)
     assert (first.messages_imported, first.duplicates_skipped, first.votes_processed) == (3, 0, 2)
     assert {game_id: (t.upvotes, t.downvotes) for game_id, t in first.votes_by_game.items()} == {
         games.quiplash: (1, 0),
         games.trivia: (0, 1),
     }
-    second = await services.game_nights.import_chat(community, session_id, log)
+    second = await services.game_nights.import_chat(host_of(community), community, session_id, log)
     assert (second.messages_imported, second.duplicates_skipped, second.votes_processed) == (0, 3, 0)
-    export = await services.game_nights.export(community, session_id)
+    export = await services.game_nights.export(host_of(community), community, session_id)
     assert [(entry.username, entry.vote) for entry in export.chat_logs] == [
         ("a", VoteType.UP),
         ("b", VoteType.DOWN),

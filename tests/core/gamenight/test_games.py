@@ -20,7 +20,7 @@ from tallybot.core.gamenight.game_models import length_of
 from tallybot.core.gamenight.games_csv import format_csv, parse_csv
 from tallybot.core.models import Community, Platform
 from tallybot.storage.db import SqliteDatabase
-from tests.helpers import FakeClock
+from tests.helpers import FakeClock, host_of
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 QUIZ = GameDetails("Pack A", "Quiz", 1, 8, 10, game_type="Trivia")
@@ -177,7 +177,7 @@ def test_filters_keep_only_matching_games(filters: GameFilter, titles: list[str]
 async def test_a_custom_game_is_added_and_seen_only_by_its_community(
     games: GameService, home: Community, other: Community
 ) -> None:
-    added = await games.add_game(home, EPIC)
+    added = await games.add_game(host_of(home), home, EPIC)
     assert added == Game(id=added.id, community_id=home.id, details=EPIC, created_at=NOW)
     assert await games.get_game(home, added.id) == added
     with pytest.raises(NotFound, match=r"^Game not found$"):
@@ -185,9 +185,9 @@ async def test_a_custom_game_is_added_and_seen_only_by_its_community(
 
 
 async def test_a_game_name_is_unique_within_a_community_ignoring_case(games: GameService, home: Community) -> None:
-    await games.add_game(home, EPIC)
+    await games.add_game(host_of(home), home, EPIC)
     with pytest.raises(Conflict, match=r"^A game called 'EPIC' is already in the pack 'pack b'$"):
-        await games.add_game(home, replace(EPIC, title="EPIC", pack_name="pack b"))
+        await games.add_game(host_of(home), home, replace(EPIC, title="EPIC", pack_name="pack b"))
 
 
 async def test_invalid_details_are_refused_listing_every_problem(games: GameService, home: Community) -> None:
@@ -197,7 +197,7 @@ async def test_invalid_details_are_refused_listing_every_problem(games: GameServ
         "max_players must be at least min_players; length_minutes must be from 1 to 1440"
     )
     with pytest.raises(Invalid) as caught:
-        await games.add_game(home, bad)
+        await games.add_game(host_of(home), home, bad)
     assert str(caught.value) == message
 
 
@@ -206,26 +206,26 @@ async def test_catalogue_games_cannot_be_edited_or_deleted(games: GameService, h
     [quiz] = await games.list_games(home, GameFilter())
     message = "^Games from the shipped catalogue cannot be edited or deleted; disable the game instead$"
     with pytest.raises(Forbidden, match=message):
-        await games.update_game(home, quiz.id, EPIC)
+        await games.update_game(host_of(home), home, quiz.id, EPIC)
     with pytest.raises(Forbidden, match=message):
-        await games.delete_game(home, quiz.id)
+        await games.delete_game(host_of(home), home, quiz.id)
 
 
 async def test_a_played_custom_game_cannot_be_deleted(games: GameService, home: Community, tmp_path: Path) -> None:
-    added = await games.add_game(home, EPIC)
+    added = await games.add_game(host_of(home), home, EPIC)
     play_session(tmp_path / "games.db", home, [added.id])
     with pytest.raises(Conflict, match="played in a session"):
-        await games.delete_game(home, added.id)
+        await games.delete_game(host_of(home), home, added.id)
     assert await games.get_game(home, added.id) == added
 
 
 async def test_an_update_may_keep_the_name_but_not_take_another_games(games: GameService, home: Community) -> None:
-    epic = await games.add_game(home, EPIC)
-    await games.add_game(home, QUIZ)
-    updated = await games.update_game(home, epic.id, replace(EPIC, max_players=12))
+    epic = await games.add_game(host_of(home), home, EPIC)
+    await games.add_game(host_of(home), home, QUIZ)
+    updated = await games.update_game(host_of(home), home, epic.id, replace(EPIC, max_players=12))
     assert updated.details.max_players == 12
     with pytest.raises(Conflict):
-        await games.update_game(home, epic.id, replace(EPIC, title="quiz", pack_name="Pack A"))
+        await games.update_game(host_of(home), home, epic.id, replace(EPIC, title="quiz", pack_name="Pack A"))
 
 
 async def test_toggles_and_favour_stay_within_one_community(
@@ -233,11 +233,11 @@ async def test_toggles_and_favour_stay_within_one_community(
 ) -> None:
     await games.install_catalogue([QUIZ, DOODLE, EPIC])
     doodle, quiz, epic = await games.list_games(home, GameFilter())
-    toggled = await games.toggle_game(home, quiz.id)
+    toggled = await games.toggle_game(host_of(home), home, quiz.id)
     assert not toggled.enabled
-    assert await games.set_pack_enabled(other, "Pack A", False) == 2
-    await games.set_game_favor(home, epic.id, 1)
-    await games.set_pack_favor(other, "Pack B", -1)
+    assert await games.set_pack_enabled(host_of(other), other, "Pack A", False) == 2
+    await games.set_game_favor(host_of(home), home, epic.id, 1)
+    await games.set_pack_favor(host_of(other), other, "Pack B", -1)
     seen_home = {entry.details.title: entry for entry in await games.list_games(home, GameFilter())}
     seen_other = {entry.details.title: entry for entry in await games.list_games(other, GameFilter())}
     assert [seen_home[t].enabled for t in ("Quiz", "Doodle", "Epic")] == [False, True, True]
@@ -251,9 +251,9 @@ async def test_favour_must_be_minus_one_zero_or_one(games: GameService, home: Co
     await games.install_catalogue([QUIZ])
     [quiz] = await games.list_games(home, GameFilter())
     with pytest.raises(Invalid, match=r"^favor_bias must be -1, 0 or 1$"):
-        await games.set_game_favor(home, quiz.id, 2)
+        await games.set_game_favor(host_of(home), home, quiz.id, 2)
     with pytest.raises(NotFound, match=r"^Pack not found$"):
-        await games.set_pack_favor(home, "Nope", 1)
+        await games.set_pack_favor(host_of(home), home, "Nope", 1)
 
 
 # CSV
@@ -321,12 +321,12 @@ async def test_an_import_adds_new_games_updates_custom_ones_and_skips_the_rest(
     games: GameService, home: Community
 ) -> None:
     await games.install_catalogue([QUIZ])
-    epic = await games.add_game(home, EPIC)
+    epic = await games.add_game(host_of(home), home, EPIC)
     text = format_csv([QUIZ, replace(QUIZ, title="Quiz", min_players=2), replace(EPIC, max_players=9), DOODLE])
     with pytest.raises(Invalid):
-        await games.import_csv(home, text)
+        await games.import_csv(host_of(home), home, text)
     report = await games.import_csv(
-        home, format_csv([replace(QUIZ, min_players=2), replace(EPIC, max_players=9), DOODLE])
+        host_of(home), home, format_csv([replace(QUIZ, min_players=2), replace(EPIC, max_players=9), DOODLE])
     )
     assert (report.imported, report.updated, report.skipped) == (1, 1, 1)
     assert (await games.get_game(home, epic.id)).details.max_players == 9
@@ -337,7 +337,7 @@ async def test_an_import_adds_new_games_updates_custom_ones_and_skips_the_rest(
 async def test_a_bad_import_writes_nothing(games: GameService, home: Community) -> None:
     text = format_csv([DOODLE]) + "Pack B,Broken,9,1,,0,1,,\r\n"
     with pytest.raises(Invalid, match=r"^The CSV has 1 bad row; nothing was imported$"):
-        await games.import_csv(home, text)
+        await games.import_csv(host_of(home), home, text)
     assert await games.list_games(home, GameFilter()) == []
 
 
@@ -372,7 +372,7 @@ def test_pack_favour_and_popularity_shift_the_odds() -> None:
 async def test_the_service_picks_favoured_games_more_often(games: GameService, home: Community) -> None:
     await games.install_catalogue([QUIZ, DOODLE])
     quiz, doodle = [(await games.list_games(home, GameFilter(drawing=d)))[0] for d in (Drawing.EXCLUDE, Drawing.ONLY)]
-    await games.set_game_favor(home, quiz.id, 1)
+    await games.set_game_favor(host_of(home), home, quiz.id, 1)
     picks = Counter([(await games.pick(home, GameFilter(), None, False)).game.id for _ in range(800)])
     assert picks[quiz.id] / 800 == pytest.approx(0.75, abs=0.05)
     assert picks[doodle.id] > 0
@@ -382,7 +382,7 @@ async def test_the_picker_takes_only_enabled_games_that_fit(games: GameService, 
     await games.install_catalogue([QUIZ, DOODLE, EPIC])
     epic = (await games.list_games(home, GameFilter(pack="Pack B")))[0]
     doodle = (await games.list_games(home, GameFilter(drawing=Drawing.ONLY)))[0]
-    await games.toggle_game(home, doodle.id)
+    await games.toggle_game(host_of(home), home, doodle.id)
     chosen = await games.pick(home, GameFilter(player_count=9), None, False)
     assert (chosen.game.id, chosen.pool_size, chosen.total_enabled) == (epic.id, 1, 2)
     with pytest.raises(NotFound, match=r"^No enabled games match the given filters$"):
@@ -426,7 +426,7 @@ async def test_stats_total_the_community_and_rank_its_games(
     add_play_and_votes(tmp_path / "games.db", home, quiz.id, plays=2, up=1, down=3)
     add_play_and_votes(tmp_path / "games.db", home, epic.id, plays=5, up=4, down=0)
     add_play_and_votes(tmp_path / "games.db", other, doodle.id, plays=9, up=9, down=0)
-    await games.toggle_game(home, doodle.id)
+    await games.toggle_game(host_of(home), home, doodle.id)
     play_session(tmp_path / "games.db", home, [])
     stats = await games.stats(home)
     assert (stats.total_games, stats.enabled_games, stats.total_packs, stats.total_sessions) == (3, 2, 2, 1)
