@@ -67,6 +67,18 @@ async def test_without_websockets_the_overlay_follows_server_sent_events_across_
     await expect(page.locator("#upvotes")).to_have_text("2")
 
 
+async def test_an_overlay_whose_websockets_are_refused_while_http_works_follows_server_sent_events(
+    live_app: LiveApp, page: Page
+) -> None:
+    host = await game_playing(live_app)
+    # As a proxy that refuses WebSocket upgrades would: each socket closes before it opens.
+    await page.route_web_socket("**/api/events*", lambda socket: socket.close())
+    await page.goto(live_app.url(f"/overlay/gamenight?token={await live_app.token(Role.VIEWER)}"))
+    await expect(page.locator("body")).to_have_attribute("data-connection", "live-sse")
+    await vote(live_app, host, "ann", 1)
+    await expect(page.locator("#upvotes")).to_have_text("1")
+
+
 class TestAPublicCommunity:
     @pytest.fixture
     def settings(self, settings: Settings) -> Settings:

@@ -120,6 +120,7 @@ const Overlay = (() => {
       try {
         socket = new WebSocket(scheme + window.location.host + url("/api/events", topic));
       } catch (error) {
+        // The browser refuses to open one at all.
         socketFailures += 1;
         lost();
         return;
@@ -132,8 +133,18 @@ const Overlay = (() => {
       };
       socket.onmessage = (message) => receive(message.data);
       socket.onclose = () => {
-        if (!wasOpen) socketFailures += 1;
-        lost();
+        if (wasOpen) {
+          lost();
+          return;
+        }
+        // A socket that never opened counts against WebSockets only while plain HTTP gets
+        // through (a proxy refuses them); a server that is down or restarting refuses both.
+        fetch(url(statePath), { cache: "no-store" })
+          .then(() => {
+            socketFailures += 1;
+          })
+          .catch(() => {})
+          .finally(lost);
       };
     }
 
