@@ -10,13 +10,15 @@ import json
 import math
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from aiohttp import web
 
 from tallybot.api.keys import READ_TIMEOUT, SERVICES
 from tallybot.core.errors import Forbidden, Malformed, NotFound, Unauthorized
 from tallybot.core.models import Community, Principal
+
+T = TypeVar("T")
 
 _FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 # No request of any spec nests deeper than a few levels.
@@ -83,6 +85,33 @@ async def read_body(request: web.Request) -> tuple[dict[str, Any], bool]:
     if not isinstance(data, dict):
         raise Malformed("The request body must be a JSON object")
     return data, False
+
+
+def optional_field(data: Mapping[str, Any], name: str, kind: type[T], wording: str) -> T | None:
+    """``data[name]`` when it is a ``kind``, None when it is missing or null, else Malformed("{name} {wording}")."""
+    value = data.get(name)
+    if value is None:
+        return None
+    # bool is an int to isinstance: a flag is never a number here, nor a number a flag.
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise Malformed(f"{name} {wording}")
+    return value
+
+
+def optional_text(data: Mapping[str, Any], name: str) -> str | None:
+    """An optional string field of a JSON body; anything but a string or null is Malformed."""
+    return optional_field(data, name, str, "must be a string")
+
+
+def whole_number(value: Any) -> int | None:
+    """A JSON whole number, or a numeric string as a form would send it, that fits a database integer."""
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value):
+        value = int(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 2**63:
+        return None
+    return value
 
 
 class Params:

@@ -26,7 +26,7 @@ from tallybot.api.events.shapes import (
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import PlainError, render_plain_error
 from tallybot.api.openapi.operations import HOST, SpecDoc
-from tallybot.api.params import asker_in, path_id, read_body
+from tallybot.api.params import asker_in, optional_field, optional_text, path_id, read_body
 from tallybot.core.errors import Malformed
 from tallybot.core.events import WebhookChanges
 
@@ -44,34 +44,20 @@ def _webhook_id(request: web.Request) -> int:
     return path_id(request, "id", "Webhook not found")
 
 
-def _text(data: dict[str, Any], name: str) -> str | None:
-    value = data.get(name)
-    if value is not None and not isinstance(value, str):
-        raise Malformed(f"{name} must be a string")
-    return value
-
-
-def _events(data: dict[str, Any]) -> tuple[str, ...] | None:
-    value = data.get("events")
-    if value is None:
-        return None
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise Malformed("events must be an array of event types")
-    return tuple(value)
-
-
 def _filter(data: dict[str, Any]) -> dict[str, Any] | None:
-    value = data.get("filter")
-    if value is not None and not isinstance(value, dict):
-        raise Malformed("filter must be an object")
-    return value
+    return optional_field(data, "filter", dict, "must be an object")
 
 
 def _enabled(data: dict[str, Any]) -> bool | None:
-    value = data.get("enabled")
-    if value is not None and not isinstance(value, bool):
-        raise Malformed("enabled must be true or false")
-    return value
+    return optional_field(data, "enabled", bool, "must be true or false")
+
+
+def _events(data: dict[str, Any]) -> tuple[str, ...] | None:
+    wording = "must be an array of event types"
+    value = optional_field(data, "events", list, wording)
+    if value is not None and not all(isinstance(item, str) for item in value):
+        raise Malformed(f"events {wording}")
+    return None if value is None else tuple(value)
 
 
 @routes.get("/webhooks")
@@ -94,7 +80,7 @@ async def create_webhook(request: web.Request) -> web.Response:
     missing = [name for name in _REQUIRED if data.get(name) in (None, "", [])]
     if missing:
         raise Malformed(f"Missing required fields: {', '.join(missing)}")
-    name, url, secret = _text(data, "name"), _text(data, "url"), _text(data, "secret")
+    name, url, secret = optional_text(data, "name"), optional_text(data, "url"), optional_text(data, "secret")
     events, wanted, enabled = _events(data), _filter(data), _enabled(data)
     assert name is not None
     assert url is not None
@@ -125,9 +111,9 @@ async def update_webhook(request: web.Request) -> web.Response:
     webhook_id = _webhook_id(request)
     data, _ = await read_body(request)
     changes = WebhookChanges(
-        name=_text(data, "name"),
-        url=_text(data, "url"),
-        secret=_text(data, "secret"),
+        name=optional_text(data, "name"),
+        url=optional_text(data, "url"),
+        secret=optional_text(data, "secret"),
         events=_events(data),
         data_filter=_filter(data),
         enabled=_enabled(data),

@@ -5,8 +5,7 @@ routes, ``sessionGameId`` is the session_games row id, not the game id. The room
 routes (start/stop-player-check) live with the room monitor.
 """
 
-import re
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, TypedDict
 
 from aiohttp import web
 
@@ -32,7 +31,7 @@ from tallybot.api.gamenight.shapes import (
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import Message, PlainError, render_plain_error
 from tallybot.api.openapi.operations import HOST, Content, SpecDoc
-from tallybot.api.params import asker_in, community, path_id, read_body
+from tallybot.api.params import asker_in, community, optional_text, path_id, read_body, whole_number
 from tallybot.core.errors import Invalid, Malformed
 from tallybot.core.gamenight import (
     BAD_PLAYER_COUNT,
@@ -75,24 +74,6 @@ def _session_game_ids(request: web.Request) -> tuple[int, int]:
     return _session_id(request, "session_id"), path_id(request, "session_game_id", SESSION_GAME_NOT_FOUND)
 
 
-def _optional_text(data: dict[str, Any], name: str) -> str | None:
-    value = data.get(name)
-    if value is not None and not isinstance(value, str):
-        raise Malformed(f"{name} must be a string")
-    return value
-
-
-def _whole_number(value: Any) -> int | None:
-    """A JSON whole number, or a numeric string as a form would send it, that fits a database integer."""
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value):
-        value = int(value)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 2**63:
-        return None
-    return value
-
-
 @routes.get("/sessions")
 @API({200: list[SessionJson]})
 async def list_sessions(request: web.Request) -> web.Response:
@@ -128,7 +109,7 @@ async def create_session(request: web.Request) -> web.Response:
     where, asker = await asker_in(request)
     asker.check_host_of(where.id)
     data, _ = await read_body(request)
-    session = await request.config_dict[SERVICES].game_nights.start(asker, where, _optional_text(data, "notes"))
+    session = await request.config_dict[SERVICES].game_nights.start(asker, where, optional_text(data, "notes"))
     return web.json_response(session.as_new_data(), status=201)
 
 
@@ -140,7 +121,7 @@ async def close_session(request: web.Request) -> web.Response:
     asker.check_host_of(where.id)
     session_id = _session_id(request)
     data, _ = await read_body(request)
-    notes = _optional_text(data, "notes")
+    notes = optional_text(data, "notes")
     closed = await request.config_dict[SERVICES].game_nights.close(asker, where, session_id, notes)
     return web.json_response(closed.as_data())
 
@@ -185,14 +166,14 @@ async def add_game(request: web.Request) -> web.Response:
     data, _ = await read_body(request)
     if data.get("game_id") in (None, "", 0):
         raise Malformed("game_id is required")
-    game_id = _whole_number(data["game_id"])
+    game_id = whole_number(data["game_id"])
     if game_id is None:
         raise Malformed("game_id must be a whole number")
     manually_added = data.get("manually_added")
     if manually_added not in (True, False, None, "true", "false"):
         raise Malformed("manually_added must be true or false")
     manual = manually_added in (True, "true")
-    room_code = _optional_text(data, "room_code")
+    room_code = optional_text(data, "room_code")
     services = request.config_dict[SERVICES]
     added = await services.game_nights.add_game(asker, where, session_id, game_id, manual, room_code)
     body: AddedGameJson = added.as_added_data()
@@ -284,7 +265,7 @@ async def set_player_count(request: web.Request) -> web.Response:
     session_id, session_game_id = _session_game_ids(request)
     data, _ = await read_body(request)
     raw = data.get("player_count")
-    count = None if raw is None or raw == "" else _whole_number(raw)
+    count = None if raw is None or raw == "" else whole_number(raw)
     if raw not in (None, "") and count is None:
         raise Invalid(BAD_PLAYER_COUNT)
     services = request.config_dict[SERVICES]

@@ -11,7 +11,7 @@ the body, so that a non-host is refused first.
 up to 100, default 50): ``{"votes": [...], "pagination": {page, limit, total, totalPages}}``.
 """
 
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, TypedDict
 
 from aiohttp import web
 
@@ -19,8 +19,7 @@ from tallybot.api.gamenight.shapes import LiveVote, Pagination, VotePageJson, Vo
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import PlainError, render_plain_error
 from tallybot.api.openapi.operations import HOST, SpecDoc
-from tallybot.api.params import Params, asker_in, community, read_body
-from tallybot.core.errors import Malformed
+from tallybot.api.params import Params, asker_in, community, optional_text, read_body
 from tallybot.core.gamenight import VoteTypeText
 from tallybot.core.wire import Meta
 
@@ -41,13 +40,6 @@ class VoteQuery(TypedDict, total=False):
     limit: Annotated[int, Meta(minimum=1, maximum=100)]
 
 
-def _text_or_none(data: dict[str, Any], name: str) -> str | None:
-    value = data.get(name)
-    if value is not None and not isinstance(value, str):
-        raise Malformed(f"{name} must be a string")
-    return value
-
-
 @routes.post("/votes/live")
 @API({200: VoteRecorded}, errors=(404, 409), request=LiveVote, security=HOST)
 async def live_vote(request: web.Request) -> web.Response:
@@ -55,9 +47,9 @@ async def live_vote(request: web.Request) -> web.Response:
     where, asker = await asker_in(request)
     asker.check_host_of(where.id)
     data, _ = await read_body(request)
-    username = _text_or_none(data, "username")
-    vote = _text_or_none(data, "vote")
-    timestamp = _text_or_none(data, "timestamp")
+    username = optional_text(data, "username")
+    vote = optional_text(data, "vote")
+    timestamp = optional_text(data, "timestamp")
     recorded = await request.config_dict[SERVICES].votes.cast(asker, where, username, vote, timestamp)
     body: VoteRecorded = {
         "success": True,
