@@ -2,7 +2,7 @@
 
 ``POST /api/votes/live`` counts a vote for the game the active session was playing at the
 vote's timestamp. A username gets one vote per second, judged on vote timestamps (see
-``core/vote_rules.py``); a repeat gets 409 with ``timeSinceLastVote``. It needs a host
+``core/gamenight/vote_rules.py``); a repeat gets 409 with ``timeSinceLastVote``. It needs a host
 token for the community, which the vote service checks; the route asks it before reading
 the body, so that a non-host is refused first.
 

@@ -1,8 +1,8 @@
 """The OpenAPI 3.1 document, built by walking the app's router.
 
 Every route's handler carries the ``Operation`` its spec module declared (see
-``api/operations.py``); its request and response shapes are the TypedDicts the handlers
-build their bodies with, turned into JSON Schema by ``api/schema.py``. A route without an
+``api/openapi/operations.py``); its request and response shapes are the TypedDicts the handlers
+build their bodies with, turned into JSON Schema by ``api/openapi/schema.py``. A route without an
 operation is left out, and ``undocumented`` names it, which a test keeps empty.
 
 The routes under ``/c/{community}`` are listed too, each beside its plain twin, with the

@@ -9,7 +9,7 @@ handler with it, under the ``@routes...`` line::
     @API({201: GameJson}, errors=(404,), request=NewGame, security=HOST)
     async def add_game(request: web.Request) -> web.Response: ...
 
-The decorator stores an ``Operation`` on the handler; ``api/openapi.py`` walks the app's
+The decorator stores an ``Operation`` on the handler; ``api/openapi/document.py`` walks the app's
 router and reads it, so a route that is served but not decorated is missing from the
 document, which a test catches. A route that only turns other methods or paths away
 (the 405 and catch-all routes) is marked with ``fallback`` instead.
@@ -27,7 +27,7 @@ H = TypeVar("H", bound=Callable[..., Any])
 OPERATION = "__openapi_operation__"
 FALLBACK = "__openapi_fallback__"
 
-# Security schemes (see api/openapi.py): any one of an operation's list will do.
+# Security schemes (see api/openapi/document.py): any one of an operation's list will do.
 HOST = ("hostToken",)
 SESSION = ("sessionToken",)
 POKER = ("pokerToken",)

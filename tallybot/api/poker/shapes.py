@@ -110,7 +110,7 @@ class Participant(TypedDict):
     participant_id: str
 
 
-# A long poll waits 30 s unless asked, and never more than 60 s (core/poker_rules.py).
+# A long poll waits 30 s unless asked, and never more than 60 s (core/poker/rules.py).
 WaitSeconds = Annotated[
     float,
     Meta(minimum=0, maximum=MAX_WAIT_SECONDS, description=f"Seconds to wait; {DEFAULT_WAIT_SECONDS:g} unless given."),
