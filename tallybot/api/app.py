@@ -21,9 +21,9 @@ from tallybot.api.gamenight import admin_auth, games, room_monitor
 from tallybot.api.gamenight import sessions as gamenight_sessions
 from tallybot.api.gamenight import votes as gamenight_votes
 from tallybot.api.keys import READ_TIMEOUT, SERVICES
-from tallybot.api.middlewares import ErrorRenderer, PlainError, error_middleware, render_plain_error
+from tallybot.api.middlewares import ErrorRenderer, PlainError, error_middleware, render_plain_error, server_logger
 from tallybot.api.openapi.operations import SpecDoc, fallback
-from tallybot.api.params import receive_body
+from tallybot.api.params import check_url, receive_body
 from tallybot.api.poker import routes as poker
 from tallybot.api.web import dashboard, docs, overlay_feed, overlays
 from tallybot.core.services import Services
@@ -50,7 +50,8 @@ def _with_errors(handler: Handler, render: ErrorRenderer) -> Handler:
     middleware = error_middleware(render)
 
     async def receive_then_handle(request: web.Request) -> web.StreamResponse:
-        # Inside the spec's error rendering, so that a slow, large or broken body fails in its format.
+        # Inside the spec's error rendering, so that a slow, large or broken request fails in its format.
+        check_url(request)
         await receive_body(request)
         return await handler(request)
 
@@ -113,12 +114,14 @@ def runner_options(read_timeout_seconds: float) -> dict[str, Any]:
     get ``read_timeout_seconds``, and ``receive_body`` gives bodies as long again. After
     refusing a body (408, 413), aiohttp reads on for the "lingering time" so that the
     client sees the answer before the connection closes; that is bounded the same way. A
-    handler whose client has gone is cancelled instead of working on for nobody.
+    handler whose client has gone is cancelled instead of working on for nobody. A request
+    aiohttp cannot parse is logged in one line, without a traceback (``ClientMistakes``).
     """
     return {
         "keepalive_timeout": read_timeout_seconds,
         "lingering_time": read_timeout_seconds,
         "handler_cancellation": True,
+        "logger": server_logger(),
     }
 
 

@@ -12,6 +12,7 @@ from typing import TypedDict
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler, Middleware
 
 from tallybot.core.errors import (
@@ -127,3 +128,42 @@ class AccessLogger(AbstractAccessLogger):
             response.status,
             time * 1000,
         )
+
+
+class ClientMistakes(logging.Filter):
+    """Turns aiohttp's tracebacks for requests it cannot parse into a DEBUG line without a traceback.
+
+    A broken chunked body, an unknown or corrupt ``Content-Encoding``, a bad header line: the
+    client's mistake, answered with 400 by aiohttp itself, which would otherwise log each one
+    as an error with a traceback of its own parser. The access log has its line already.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record if it is about a client's malformed request, which then passes only at DEBUG."""
+        error = record.exc_info[1] if record.exc_info else None
+        cause = _client_mistake(error)
+        if cause is not None:
+            said, reason = record.getMessage(), " ".join(str(cause).split())
+            record.msg, record.args = "%s: %s", (said, reason)
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        return True
+
+
+def _client_mistake(error: BaseException | None) -> BaseException | None:
+    """The parser error behind ``error``, if a malformed request is what it is about."""
+    while error is not None:
+        if isinstance(error, HttpProcessingError):
+            return error
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def server_logger() -> logging.Logger:
+    """The logger for aiohttp's server (``aiohttp.server``), with ``ClientMistakes`` on it once."""
+    logger = logging.getLogger("aiohttp.server")
+    if not any(isinstance(known, ClientMistakes) for known in logger.filters):
+        logger.addFilter(ClientMistakes())
+    return logger

@@ -2,10 +2,15 @@
 
 Parameters are collected with ``Params`` so that every problem is reported at once, as
 the coffee spec asks, and each one raises ``Malformed`` with a per-field breakdown.
+
+Whatever a request carries is held to the same rules before any handler sees it: text is
+valid Unicode without NUL (a lone surrogate cannot be stored, NUL cuts strings short in C
+libraries and logs), whole numbers fit 64 bits (the database's integers), numbers are
+finite, and digits are ASCII (``int()`` reads "١" as 1: an id must not).
 """
 
 import asyncio
-import contextlib
+import collections
 import json
 import math
 import re
@@ -13,6 +18,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from tallybot.api.keys import READ_TIMEOUT, SERVICES
 from tallybot.core.errors import Forbidden, Malformed, NotFound, Unauthorized
@@ -23,6 +29,67 @@ T = TypeVar("T")
 _FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 # No request of any spec nests deeper than a few levels.
 MAX_JSON_DEPTH = 32
+INT64 = range(-(2**63), 2**63)
+NOT_TEXT = "must be valid Unicode text without NUL characters"
+TOO_BIG = "must be a whole number that fits in 64 bits"
+NOT_FINITE = "must be a finite number"
+_UNREADABLE = re.compile("[\x00\ud800-\udfff]")
+_WHOLE = re.compile(r"-?[0-9]{1,18}")
+_DECIMAL = re.compile(r"-?[0-9]{1,18}(\.[0-9]{1,18})?([eE][-+]?[0-9]{1,3})?")
+
+
+def is_text(value: str) -> bool:
+    """True if ``value`` is valid Unicode (no lone surrogate) and holds no NUL."""
+    return _UNREADABLE.search(value) is None
+
+
+def malformed(problems: Mapping[str, list[str]]) -> Malformed:
+    """The error listing every problem found, by parameter name."""
+    summary = "; ".join(f"{name} {' and '.join(found)}" for name, found in problems.items())
+    return Malformed(f"Invalid parameters: {summary}", problems)
+
+
+def check_url(request: web.Request) -> None:
+    """Refuse a path or query string whose values are not text (a NUL, ``%00``), naming the parameter."""
+    problems: dict[str, list[str]] = {}
+    for name, value in (*request.match_info.items(), *request.query.items()):
+        if not is_text(name) or not is_text(value):
+            problems.setdefault(name if is_text(name) else "parameter name", []).append(NOT_TEXT)
+    if problems:
+        raise malformed(problems)
+
+
+def _json_problems(data: Any) -> dict[str, list[str]]:
+    """What in decoded JSON breaks the rules, by top-level field (nested values count for their field)."""
+    problems: dict[str, list[str]] = {}
+    top = data.items() if isinstance(data, dict) else [("body", data)]
+    # Breadth first, so that problems come in the order of the body's fields.
+    pending = collections.deque([(value, str(key)) for key, value in top])
+    pending.extend((key, "parameter name") for key in (data if isinstance(data, dict) else ()))
+    while pending:
+        value, field = pending.popleft()
+        problem = None
+        if isinstance(value, str):
+            problem = None if is_text(value) else NOT_TEXT
+        elif isinstance(value, bool):
+            continue
+        elif isinstance(value, int):
+            problem = None if value in INT64 else TOO_BIG
+        elif isinstance(value, float):
+            problem = None if math.isfinite(value) else NOT_FINITE
+        elif isinstance(value, dict):
+            pending += [(item, field) for pair in value.items() for item in pair]
+        elif isinstance(value, list):
+            pending += [(item, field) for item in value]
+        if problem is not None and problem not in problems.get(field, []):
+            name = field if is_text(field) else "parameter name"
+            problems.setdefault(name, []).append(problem)
+    return problems
+
+
+def _no_constant(name: str) -> None:
+    # JSON has no NaN or Infinity, though Python's decoder reads them.
+    raise ValueError(f"{name} is not JSON")
 
 
 async def receive_body(request: web.Request) -> None:
@@ -42,7 +109,8 @@ async def receive_body(request: web.Request) -> None:
                 await request.read()
     except TimeoutError:
         raise web.HTTPRequestTimeout() from None
-    except (ValueError, web.RequestPayloadError):
+    except (ValueError, web.RequestPayloadError, HttpProcessingError):
+        # A broken form, multipart or compressed body: aiohttp raises each of these for one.
         raise Malformed("The request body could not be read") from None
 
 
@@ -68,13 +136,17 @@ async def read_body(request: web.Request) -> tuple[dict[str, Any], bool]:
         return dict(request.query), True
     if request.content_type in _FORM_TYPES:
         form = await request.post()
-        return {key: value for key, value in form.items() if isinstance(value, str)}, True
+        fields = {key: value for key, value in form.items() if isinstance(value, str)}
+        problems = {key: [NOT_TEXT] for key, value in fields.items() if not is_text(value)}
+        if problems:
+            raise malformed(problems)
+        return fields, True
     raw = await request.read()
     if not raw.strip():
         return {}, False
     too_deep = Malformed(f"The request body nests more than {MAX_JSON_DEPTH} levels deep")
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_constant=_no_constant)
     except ValueError:
         raise Malformed("The request body is not valid JSON") from None
     except RecursionError:
@@ -84,6 +156,9 @@ async def read_body(request: web.Request) -> tuple[dict[str, Any], bool]:
         raise too_deep
     if not isinstance(data, dict):
         raise Malformed("The request body must be a JSON object")
+    problems = _json_problems(data)
+    if problems:
+        raise malformed(problems)
     return data, False
 
 
@@ -105,11 +180,11 @@ def optional_text(data: Mapping[str, Any], name: str) -> str | None:
 
 def whole_number(value: Any) -> int | None:
     """A JSON whole number, or a numeric string as a form would send it, that fits a database integer."""
-    if isinstance(value, str) and re.fullmatch(r"\s*-?\d{1,18}\s*", value):
+    if isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
         value = int(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or abs(value) >= 2**63:
+    if isinstance(value, bool) or not isinstance(value, int) or value not in INT64:
         return None
     return value
 
@@ -156,7 +231,7 @@ class Params:
 
     def _whole(self, minimum: int | None) -> Callable[[Any], tuple[Any, str | None]]:
         def parse(value: Any) -> tuple[Any, str | None]:
-            if self._from_text and isinstance(value, str) and re.fullmatch(r"-?\d{1,18}", value.strip()):
+            if self._from_text and isinstance(value, str) and _WHOLE.fullmatch(value.strip()):
                 value = int(value)
             if isinstance(value, bool) or not isinstance(value, int):
                 return None, "must be a whole number"
@@ -167,9 +242,8 @@ class Params:
         return parse
 
     def _real(self, value: Any) -> tuple[Any, str | None]:
-        if self._from_text and isinstance(value, str):
-            with contextlib.suppress(ValueError):
-                value = float(value)
+        if self._from_text and isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
+            value = float(value)
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             return None, "must be a number"
         return float(value), None
@@ -216,11 +290,10 @@ class Params:
     def check(self) -> None:
         """Raise Malformed listing every problem found so far."""
         if self.problems:
-            summary = "; ".join(f"{name} {' and '.join(problems)}" for name, problems in self.problems.items())
-            raise Malformed(f"Invalid parameters: {summary}", self.problems)
+            raise malformed(self.problems)
 
 
-_ROW_ID = re.compile(r"\d{1,18}")
+_ROW_ID = re.compile(r"[0-9]{1,18}")
 
 
 def path_id(request: web.Request, name: str, not_found: str) -> int:

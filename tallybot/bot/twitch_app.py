@@ -77,8 +77,8 @@ class TwitchBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         """Find the channels' communities, load the components, and subscribe to their chat and the bot's whispers."""
-        ids: list[str | int] = [channel for channel in self._channels if channel.isdigit()]
-        logins = [channel.lower() for channel in self._channels if not channel.isdigit()]
+        ids: list[str | int] = [channel for channel in self._channels if channel.isascii() and channel.isdigit()]
+        logins = [channel.lower() for channel in self._channels if not (channel.isascii() and channel.isdigit())]
         broadcasters = await self.fetch_users(ids=ids or None, logins=logins or None)
         found = {user.id for user in broadcasters} | {user.name for user in broadcasters}
         missing = {str(channel) for channel in (*ids, *logins)} - found

@@ -11,7 +11,7 @@ from importlib import resources
 
 from tallybot.storage.connection import Connection
 
-_NAME = re.compile(r"^V(\d{3})__(\w+)\.sql$")
+_NAME = re.compile(r"^V([0-9]{3})__(\w+)\.sql$", re.ASCII)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from tallybot.api.events.shapes import Reply, StreamQuery, TopicQuery, envelope
 from tallybot.api.keys import SERVICES
 from tallybot.api.middlewares import PlainError, render_plain_error
 from tallybot.api.openapi.operations import VIEWER, Content, SpecDoc
-from tallybot.api.params import bearer_token, community
+from tallybot.api.params import bearer_token, community, is_text
 from tallybot.core.errors import Malformed, Unauthorized
 from tallybot.core.events import (
     EventStreams,
@@ -111,6 +111,8 @@ class _LiveClient:
     async def _authenticate(self, token: Any) -> Reply:
         if not isinstance(token, str) or not token:
             return {"type": "auth_error", "message": "Token required"}
+        if not is_text(token):
+            return {"type": "auth_error", "message": "Invalid or expired token"}
         try:
             await self._services.accounts.authenticate(token)
         except Unauthorized:
@@ -200,8 +202,12 @@ async def _topic(request: web.Request) -> tuple[Community, StreamTopic]:
     if coffee is not None and topic.coffee_group is None:
         raise Malformed("coffee must be a coffee group id")
     url_token = query.get("token")
+    overlays = request.config_dict[SERVICES].overlays
     if url_token is not None or not topic.is_game_night:
-        await request.config_dict[SERVICES].overlays.authorize(where, url_token, bearer_token(request))
+        await overlays.authorize(where, url_token, bearer_token(request))
+    if topic.poker_session is not None:
+        # A stream of a session that was never opened would wait for nothing: NotFound instead.
+        await overlays.poker(where, topic.poker_session)
     return where, topic
 
 
@@ -237,7 +243,12 @@ async def _heartbeat(response: web.StreamResponse, every: float, subscription: E
 
 def _last_event_id(request: web.Request) -> int | None:
     text = request.headers.get("Last-Event-ID") or request.query.get("lastEventId")
-    return None if text is None else session_id_of(text)
+    if text is None:
+        return None
+    sequence = session_id_of(text)
+    if sequence is None:
+        raise Malformed("lastEventId must be the id of an event this stream sent")
+    return sequence
 
 
 @routes.get("/events/stream")
@@ -250,7 +261,8 @@ def _last_event_id(request: web.Request) -> int | None:
 )
 async def events_stream(request: web.Request) -> web.StreamResponse:
     """Server-Sent Events of the same topics as ``/api/events``; ``Last-Event-ID`` replays missed ones."""
-    (where, topic), last_id = await _topic(request), _last_event_id(request)
+    last_id = _last_event_id(request)
+    where, topic = await _topic(request)
     streams: EventStreams = request.config_dict[SERVICES].streams
     subscription = streams.subscribe()
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})

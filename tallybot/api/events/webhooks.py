@@ -36,7 +36,7 @@ render_error = render_plain_error
 API = SpecDoc("Webhooks", PlainError, ids="webhooks")
 
 
-_ID = re.compile(r"\d{1,18}")
+_ID = re.compile(r"[0-9]{1,18}")
 _REQUIRED = ("name", "url", "secret", "events")
 
 

@@ -14,7 +14,7 @@ from tallybot.core.gamenight import (
 from tallybot.core.wire import Meta, UtcMillis, epoch_ms, utc_ms
 
 RowId = Annotated[int, Meta(minimum=0, description="A row id; anything else is not found")]
-WholeNumber = int | Annotated[str, Meta(pattern=r"^\s*-?\d{1,18}\s*$")]
+WholeNumber = int | Annotated[str, Meta(pattern=r"^\s*-?[0-9]{1,18}\s*$")]
 ChatVote = Annotated[str, Meta(enum=["thisgame++", "thisgame--"])]
 
 

@@ -36,6 +36,8 @@ VIEWER = ("viewerToken",)
 _JSON = ("application/json",)
 _FORM = ("application/x-www-form-urlencoded",)
 _AUTH_ERRORS = (401, 403)
+# Any request can be unreadable: a NUL in its path or query, a broken body.
+_READ_ERRORS = (400,)
 # A body that is unreadable (400), too slow to arrive (408) or too large (413).
 _BODY_ERRORS = (400, 408, 413)
 
@@ -108,11 +110,11 @@ class SpecDoc:
         """Document the decorated handler.
 
         ``responses`` maps each success status to its shape, or to a tuple of the shapes
-        it may take. ``errors`` are the error statuses it can answer, beyond those implied: a request
-        body can be unreadable (400), too slow (408) or too large (413), and a required token can be
-        missing (401) or wrong (403).
+        it may take. ``errors`` are the error statuses it can answer, beyond those implied: any
+        request can be unreadable (400), a request body too slow (408) or too large (413), and a
+        required token missing (401) or wrong (403).
         """
-        statuses = set(errors)
+        statuses = {*errors, *_READ_ERRORS}
         if request is not None:
             statuses.update(_BODY_ERRORS)
         if security and not optional_auth:

@@ -11,7 +11,7 @@ from tallybot.bot.commands.types import ChatUser, Invocation, provider_for
 from tallybot.core.errors import Invalid, NotFound
 from tallybot.core.models import Person
 
-_PLATFORM_MENTION = re.compile(r"<@!?(\d{1,25})>")
+_PLATFORM_MENTION = re.compile(r"<@!?([0-9]{1,25})>")
 _NAME = re.compile(r"@?([^\s@<>]{1,100})")
 
 

@@ -261,7 +261,7 @@ class AccountService:
         self._limits.per_address.hit(("code", client))
         self._limits.per_account.hit(("code", email))
         failure = Unauthorized(f"Sorry, {code} doesn't match the confirmation code for email {email} !")
-        if not re.fullmatch(r"\d{4}", code):
+        if not re.fullmatch(r"[0-9]{4}", code):
             raise failure
 
         async def load(tx: Transaction) -> tuple[Person | None, str | None, int | None]:

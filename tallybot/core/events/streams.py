@@ -65,13 +65,17 @@ def shown_data(event: Event) -> dict[str, Any]:
 
 
 def session_id_of(value: Any) -> int | None:
-    """A session id from a client or an event: a whole number, or digits in a string."""
+    """A row id from a client or an event: a whole number from 0 to 2**63 - 1, or its ASCII digits in a string.
+
+    ``int()`` would read other scripts' digits ("١", "¹"), which are no id here.
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 18:
-        return int(value.strip())
+        return value if 0 <= value < 2**63 else None
+    text = value.strip() if isinstance(value, str) else ""
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
     return None
 
 

@@ -107,7 +107,7 @@ def _row(columns: list[str], row: list[str]) -> tuple[list[str], GameDetails | N
         text = cells.get(name, "")
         if not text:
             return None
-        if not re.fullmatch(r"-?\d{1,9}", text):
+        if not re.fullmatch(r"-?[0-9]{1,9}", text):
             problems.append(f"{name} must be a whole number")
             return None
         return int(text)

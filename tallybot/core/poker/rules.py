@@ -29,7 +29,7 @@ MAX_WAIT_SECONDS = 60.0
 MAX_NAME_LENGTH = 100
 MAX_PROMPT_LENGTH = 2000
 
-_NUMBER = re.compile(r"-?\d{1,9}(\.\d{1,6})?")
+_NUMBER = re.compile(r"-?[0-9]{1,9}(\.[0-9]{1,6})?")
 # "?" (no idea) and the coffee cup (a break, please) are not estimates.
 _ABSTAIN = frozenset({"?", "☕"})
 

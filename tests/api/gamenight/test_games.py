@@ -231,7 +231,13 @@ async def test_flags_may_be_sent_as_0_and_1_as_games_are_written(client: Client,
         ),
         ({**CUSTOM, "min_players": "four", "has_audience": "yes"}, 400, None),
         ({**CUSTOM, "min_players": 5, "max_players": 4}, 400, "max_players must be at least min_players"),
-        ({**CUSTOM, "min_players": 10**30, "max_players": 10**30}, 400, "max_players must be at most 10000"),
+        ({**CUSTOM, "min_players": 10**4, "max_players": 10**5}, 400, "max_players must be at most 10000"),
+        (
+            {**CUSTOM, "min_players": 10**30, "max_players": 10**30},
+            400,
+            "Invalid parameters: min_players must be a whole number that fits in 64 bits; "
+            "max_players must be a whole number that fits in 64 bits",
+        ),
         (
             {**CUSTOM, "title": " ", "length_minutes": 0},
             400,
@@ -561,10 +567,18 @@ async def test_with_exclude_played_the_picker_skips_every_game_of_the_session(
     }
 
 
-@pytest.mark.parametrize("session_id", [41, 2**63, 10**40])
+@pytest.mark.parametrize("session_id", [41, 2**63 - 1])
 async def test_the_picker_reports_an_unknown_session(client: Client, session_id: int) -> None:
     payload = {"sessionId": session_id}
     assert await call(client, "POST", "/api/pick", 404, json=payload) == {"error": "Session not found"}
+
+
+@pytest.mark.parametrize("session_id", [2**63, 10**40])
+async def test_the_picker_refuses_a_session_id_beyond_64_bits(client: Client, session_id: int) -> None:
+    payload = {"sessionId": session_id}
+    assert await call(client, "POST", "/api/pick", 400, json=payload) == {
+        "error": "Invalid parameters: sessionId must be a whole number that fits in 64 bits"
+    }
 
 
 async def test_bad_picker_input_is_a_400(client: Client) -> None:
