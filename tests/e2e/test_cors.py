@@ -7,6 +7,7 @@ own answers would never be tested. The pages load nothing but what the tests ser
 listener checks that no request leaves 127.0.0.1.
 """
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -65,8 +66,8 @@ def settings(settings: Settings, origins: Origins) -> Settings:
 
 
 @pytest.fixture
-async def other_app(browser: Browser) -> AsyncIterator[tuple[Page, list[str]]]:
-    """A browser tab for the other app's page, and every URL it asks for."""
+async def other_app(browser: Browser) -> AsyncIterator[Page]:
+    """A browser tab for the other app's pages; at the end, no request of it has left 127.0.0.1."""
     context = await browser.new_context()
     asked: list[str] = []
 
@@ -75,13 +76,25 @@ async def other_app(browser: Browser) -> AsyncIterator[tuple[Page, list[str]]]:
 
     context.on("request", note)
     try:
-        yield await context.new_page(), asked
+        yield await context.new_page()
     finally:
         await context.close()
+    assert {urlsplit(url).hostname for url in asked} == {"127.0.0.1"}
+
+
+@pytest.fixture
+async def host(live_app: LiveApp) -> str:
+    return f"Bearer {await live_app.token(Role.HOST)}"
 
 
 async def fetch(page: Page, url: str, method: str = "GET", body: str | None = None, **headers: str) -> Any:
     return await page.evaluate(FETCH, {"url": url, "method": method, "headers": headers, "body": body})
+
+
+async def sign_up(page: Page, live_app: LiveApp, name: str) -> Any:
+    """Sign up as the accounts web client does: JSON sent as text/plain, which needs no preflight."""
+    body = json.dumps({"email_address": f"{name.lower()}@example.com", "display_name": name, "agreed_with_TOS": True})
+    return await fetch(page, live_app.url("/api/sign-up"), "POST", body, **{"Content-Type": "text/plain"})
 
 
 def without(body: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -89,21 +102,18 @@ def without(body: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 
 async def test_a_page_on_a_listed_origin_uses_each_spec_and_reads_its_answers_and_errors(
-    live_app: LiveApp, other_app: tuple[Page, list[str]], origins: Origins
+    live_app: LiveApp, other_app: Page, origins: Origins, host: str
 ) -> None:
-    page, asked = other_app
+    page = other_app
     await page.goto(origins.listed)
-    host = f"Bearer {await live_app.token(Role.HOST)}"
 
-    # Accounts, as its web client asks: JSON sent as text/plain, which needs no preflight.
-    sign_up = '{"email_address": "ann@example.com", "display_name": "Ann", "agreed_with_TOS": true}'
-    signed_up = await fetch(page, live_app.url("/api/sign-up"), "POST", sign_up, **{"Content-Type": "text/plain"})
+    signed_up = await sign_up(page, live_app, "Ann")
     assert signed_up["status"] == 200
     assert without(signed_up["body"], "reply_timestamp", "inserted_person") == {
         "success": True,
         "message": "Go check your email!",
     }
-    again = await fetch(page, live_app.url("/api/sign-up"), "POST", sign_up, **{"Content-Type": "text/plain"})
+    again = await sign_up(page, live_app, "Ann")
     assert (again["status"], without(again["body"], "reply_timestamp")) == (
         200,
         {"success": False, "message": "ann@example.com has already signed up. Ask for a confirmation code to sign in."},
@@ -146,21 +156,16 @@ async def test_a_page_on_a_listed_origin_uses_each_spec_and_reads_its_answers_an
     missing = await fetch(page, live_app.url("/api/webhooks/999"), "DELETE", Authorization=host)
     assert missing == {"status": 404, "body": {"error": "Webhook not found"}}
 
-    assert {urlsplit(url).hostname for url in asked} == {"127.0.0.1"}
-
 
 async def test_a_page_on_an_origin_not_listed_cannot_read_any_answer(
-    live_app: LiveApp, other_app: tuple[Page, list[str]], origins: Origins
+    live_app: LiveApp, other_app: Page, origins: Origins, host: str
 ) -> None:
-    page, asked = other_app
+    page = other_app
     await page.goto(origins.stranger)
-    host = f"Bearer {await live_app.token(Role.HOST)}"
-    sign_up = '{"email_address": "bo@example.com", "display_name": "Bo", "agreed_with_TOS": true}'
-    assert await fetch(page, live_app.url("/api/sign-up"), "POST", sign_up, **{"Content-Type": "text/plain"}) == REFUSED
+    assert await sign_up(page, live_app, "Bo") == REFUSED
     assert await fetch(page, live_app.url("/api/sessions"), "POST", "{}", Authorization=host) == REFUSED
     assert await fetch(page, live_app.url("/api/sessions")) == REFUSED
     assert await fetch(page, live_app.url("/1//team/list"), Authorization=host) == REFUSED
     # The page on the listed origin still reads the same answer.
     await page.goto(origins.listed)
     assert await fetch(page, live_app.url("/api/sessions")) == {"status": 200, "body": []}
-    assert {urlsplit(url).hostname for url in asked} == {"127.0.0.1"}

@@ -66,6 +66,7 @@ async def test_a_leading_doubled_slash_with_expect_continue_gets_one_interim_ans
         Expect="100-continue",
         Connection="close",
     )
+    assert client.port is not None
     answer = await exchange(client.port, [head, body], pause=0.1)
     interim, _, final = answer.raw.partition(b"\r\n\r\n")
     assert interim == b"HTTP/1.1 100 Continue"
