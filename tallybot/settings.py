@@ -6,12 +6,16 @@ a wrong type or a bad value stops start-up with one line naming the key.
 
 import dataclasses
 import os
+import re
 import tomllib
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+# What a browser sends as Origin: scheme://host[:port], with no path (https://app.example, app://local).
+_ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://[^/?#\s]+", re.IGNORECASE)
 
 
 class SettingsError(Exception):
@@ -28,6 +32,8 @@ class ApiSettings:
     admin_keys: tuple[str, ...] = ()
     read_timeout_seconds: float = 30.0
     poker_sessions_per_hour: int = 60
+    # Origins whose browser pages may call the API; "*" lets every origin in, without credentials.
+    cors_origins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -270,6 +276,12 @@ def _validate(settings: Settings) -> None:
         raise SettingsError("[email] host: required when mode is 'smtp'")
     if any(len(key) < 16 for key in settings.api.admin_keys):
         raise SettingsError("[api] admin_keys: every key needs at least 16 characters")
+    for origin in settings.api.cors_origins:
+        if origin != "*" and not _ORIGIN.fullmatch(origin):
+            raise SettingsError(
+                f"[api] cors_origins: {origin!r} is not an origin (scheme://host[:port], with no path or "
+                "trailing slash) nor '*'"
+            )
     if settings.twitch.token_key and len(settings.twitch.token_key) < 32:
         raise SettingsError("[twitch] token_key: needs at least 32 characters (try `openssl rand -hex 32`)")
     prefix = settings.chat.prefix

@@ -1,10 +1,13 @@
 """Settings: defaults, bot.toml, environment overrides, and one clear line per mistake."""
 
+import dataclasses
+import tomllib
+import typing
 from pathlib import Path
 
 import pytest
 
-from tallybot.settings import SettingsError, load_settings, parse_settings
+from tallybot.settings import Settings, SettingsError, load_settings, parse_settings
 
 
 def test_defaults_need_no_file() -> None:
@@ -49,8 +52,8 @@ def test_environment_variables_override_the_file(tmp_path: Path) -> None:
         (
             {"api": {"prot": 80}},
             {},
-            "[api] prot: unknown key (known keys: admin_keys, host, max_body_bytes, poker_sessions_per_hour, port, "
-            "read_timeout_seconds)",
+            "[api] prot: unknown key (known keys: admin_keys, cors_origins, host, max_body_bytes, "
+            "poker_sessions_per_hour, port, read_timeout_seconds)",
         ),
         ({"api": {"read_timeout_seconds": 0}}, {}, "[api] read_timeout_seconds: must be greater than 0"),
         ({"apy": {}}, {}, "[apy]: unknown section"),
@@ -58,6 +61,13 @@ def test_environment_variables_override_the_file(tmp_path: Path) -> None:
         ({"email": {"starttls": "yes"}}, {}, "[email] starttls: must be true or false, not 'yes'"),
         ({"api": {"admin_keys": ["short"]}}, {}, "[api] admin_keys: every key needs at least 16 characters"),
         ({"accounts": {"max_code_attempts": 0}}, {}, "[accounts] max_code_attempts: must be greater than 0"),
+        (
+            {"api": {"cors_origins": ["https://app.example/"]}},
+            {},
+            "[api] cors_origins: 'https://app.example/' is not an origin (scheme://host[:port], with no path or "
+            "trailing slash) nor '*'",
+        ),
+        ({"api": {"cors_origins": "https://app.example"}}, {}, "[api] cors_origins: must be a list of strings"),
         ({}, {"TALLYBOT_API_PORT": "x"}, "TALLYBOT_API_PORT (for [api] port): must be a whole number, not 'x'"),
     ],
 )
@@ -66,6 +76,26 @@ def test_a_bad_setting_names_its_key(raw: dict[str, object], env: dict[str, str]
         parse_settings(raw, env)
     assert str(caught.value).startswith(message)
     assert "\n" not in str(caught.value)
+
+
+def test_the_example_file_documents_every_setting() -> None:
+    example = tomllib.loads((Path(__file__).parents[1] / "bot.toml.example").read_text(encoding="utf-8"))
+    hints = typing.get_type_hints(Settings)
+    missing = [
+        f"[{section.name}] {key.name}"
+        for section in dataclasses.fields(Settings)
+        for key in dataclasses.fields(hints[section.name])
+        if key.name not in example.get(section.name, {})
+    ]
+    assert missing == []
+
+
+def test_cors_origins_come_from_the_file_or_the_environment(tmp_path: Path) -> None:
+    path = tmp_path / "bot.toml"
+    path.write_text('[api]\ncors_origins = ["https://poker.example", "http://localhost:5173"]\n')
+    assert load_settings(path, env={}).api.cors_origins == ("https://poker.example", "http://localhost:5173")
+    assert load_settings(None, env={"TALLYBOT_API_CORS_ORIGINS": "*"}).api.cors_origins == ("*",)
+    assert load_settings(None, env={}).api.cors_origins == ()
 
 
 def test_a_missing_file_says_how_to_make_one(tmp_path: Path) -> None:

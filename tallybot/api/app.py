@@ -6,6 +6,7 @@ community, and under ``/c/{community}``, which serve any other community.
 
 import functools
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Literal, TypedDict
@@ -13,6 +14,7 @@ from typing import Any, Literal, TypedDict
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from tallybot.api import browser
 from tallybot.api.accounts import routes as accounts
 from tallybot.api.coffee import routes as coffee
 from tallybot.api.events import routes as events
@@ -125,13 +127,22 @@ def runner_options(read_timeout_seconds: float) -> dict[str, Any]:
     }
 
 
-def create_app(services: Services, max_body_bytes: int, read_timeout_seconds: float = 30.0) -> web.Application:
+def create_app(
+    services: Services, max_body_bytes: int, read_timeout_seconds: float = 30.0, cors_origins: Sequence[str] = ()
+) -> web.Application:
     """Build the whole HTTP API around the given services.
 
     Bodies over ``max_body_bytes`` are refused with 413, and bodies that take longer than
-    ``read_timeout_seconds`` to arrive with 408 (the default is bot.toml's).
+    ``read_timeout_seconds`` to arrive with 408 (the default is bot.toml's). Pages on the
+    ``cors_origins`` may call the API from a browser (``"*"``: pages on any origin).
     """
-    root = web.Application(client_max_size=max_body_bytes, middlewares=[error_middleware(render_plain_error)])
+    cors = browser.CorsPolicy(cors_origins)
+    root = web.Application(
+        client_max_size=max_body_bytes,
+        middlewares=[browser.merge_slashes, cors.preflight, error_middleware(render_plain_error)],
+    )
+    root.on_response_prepare.append(cors.add_headers)
+    root.on_response_prepare.append(browser.harden)
     root[SERVICES] = services
     root[READ_TIMEOUT] = read_timeout_seconds
     root[STARTED_AT] = time.monotonic()

@@ -207,7 +207,7 @@ async def serve(settings: Settings) -> None:
     stop = _stop_on_signals()
     async with open_services(settings) as services:
         api = settings.api
-        app = create_app(services, api.max_body_bytes, api.read_timeout_seconds)
+        app = create_app(services, api.max_body_bytes, api.read_timeout_seconds, api.cors_origins)
         runner = web.AppRunner(app, access_log_class=AccessLogger, **runner_options(api.read_timeout_seconds))
         await runner.setup()
         try:

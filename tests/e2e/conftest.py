@@ -74,7 +74,8 @@ class LiveApp:
         services = await stack.enter_async_context(
             open_services(self._settings, clock=self._clock, monotonic=self._monotonic)
         )
-        runner = web.AppRunner(create_app(services, self._settings.api.max_body_bytes))
+        api = self._settings.api
+        runner = web.AppRunner(create_app(services, api.max_body_bytes, cors_origins=api.cors_origins))
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
         # Stream clients hold their handlers open: they are let go before the server waits for those.

@@ -15,6 +15,7 @@ from typing import Annotated, NotRequired, TypedDict
 
 from aiohttp import web
 
+from tallybot.api.browser import inline_styles, page_policy
 from tallybot.api.openapi.operations import Content, SpecDoc
 from tallybot.api.params import path_id
 from tallybot.api.web.overlay_feed import READERS, readable_community
@@ -57,10 +58,16 @@ def _file(name: str) -> str:
     return resources.files("tallybot.data").joinpath("overlays", name).read_text(encoding="utf-8")
 
 
+_MESSAGE = _file("message.html")
+# The message page carries its style, so that it needs no file: the policy lets exactly that style in.
+_MESSAGE_POLICY = page_policy({"style-src": f"'self' {inline_styles(_MESSAGE)}"})
+
+
 def html_page(title: str, body: str, status: int = 200) -> web.Response:
     """A small self-contained HTML page; ``title`` and ``body`` are escaped here."""
-    text = Template(_file("message.html")).substitute(title=html.escape(title), body=html.escape(body))
-    return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
+    text = Template(_MESSAGE).substitute(title=html.escape(title), body=html.escape(body))
+    headers = {"Content-Security-Policy": _MESSAGE_POLICY}
+    return web.Response(text=text, status=status, content_type="text/html", charset="utf-8", headers=headers)
 
 
 def render_error(status: int, message: str, error: DomainError | None) -> web.Response:
