@@ -187,6 +187,7 @@ ROUTES: dict[tuple[str, str], Guarded | Open | Reads] = {
     ("POST", "/session/{session_id}/prompt/wait"): Open("a long poll for the prompt; the spec's clients send no token"),
     ("POST", "/session/{session_id}/prompt/create"): Guarded(owner_cases, fixed(prompt="SSO")),
     ("POST", "/session/{session_id}/prompt/{prompt_id}/vote"): Guarded(seat_cases, fixed(vote="5")),
+    ("POST", "/session/{session_id}/prompt/{prompt_id}/vote/submit"): Guarded(seat_cases, fixed(vote="5")),
     ("GET", "/session/{session_id}/prompt/{prompt_id}/watch"): SEAT,
     ("POST", "/session/{session_id}/prompt/{prompt_id}/watch"): SEAT,
     ("POST", "/session/{session_id}/prompt/{prompt_id}/reveal"): OWNER,

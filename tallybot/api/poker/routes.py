@@ -5,6 +5,12 @@ The spec defines no error body, so errors are ``{"error": message}`` (plus detai
 rule, 401 for a missing or foreign token or a non-owner, 404 for no open session or no
 such prompt, 409 for a clash with the state. The participant token from ``create`` or
 ``join`` comes as ``Authorization: Bearer <token>``, as the spec's headers show.
+
+The reference server's clients are served too: ``watch`` answers with a top-level
+``votes`` list, a prompt may come as ``text``, and a vote at ``.../vote/submit``. Its web
+client's owner opens the session and puts stories up but never votes, so an owner who does
+not vote is not waited for once at least two others have all voted (``core/poker/rules.py``,
+``awaited``).
 """
 
 import functools
@@ -22,6 +28,7 @@ from tallybot.api.poker.shapes import (
     HistoryQuery,
     Joined,
     NewPrompt,
+    NewPromptText,
     NewSession,
     Participant,
     PokerHistoryJson,
@@ -155,12 +162,20 @@ async def wait_for_prompt(request: web.Request) -> web.Response:
 
 
 @routes.post("/{session_id}/prompt/create")
-@API({201: PromptCreated}, errors=_GUESSES, request=NewPrompt, path=SessionPath, security=POKER)
+@API({201: PromptCreated}, errors=_GUESSES, request=(NewPrompt, NewPromptText), path=SessionPath, security=POKER)
 @_counting_guesses
 async def create_prompt(request: web.Request) -> web.Response:
-    """Put a new story to the session (owner only)."""
-    params = await Params.of(request)
-    text = params.string("prompt", max_length=10_000)
+    """Put a new story to the session (owner only).
+
+    The story comes as ``prompt`` (the spec) or as ``text`` (the reference server); a body
+    with both is refused with 400. The owner need not vote on it (see `vote`).
+    """
+    data, from_text = await read_body(request)
+    if data.get("prompt") is not None and data.get("text") is not None:
+        raise Malformed("Send the story as prompt or as text, not both", {"text": ["prompt or text, not both"]})
+    params = Params(data, from_text)
+    # The spec names the story prompt; the reference server names it text.
+    text = params.string("text" if data.get("text") is not None else "prompt", max_length=10_000)
     params.check()
     where = await community(request)
     view = await _poker(request).create_prompt(where, request.match_info["session_id"], bearer_token(request), text)
@@ -168,11 +183,22 @@ async def create_prompt(request: web.Request) -> web.Response:
     return web.json_response(body, status=201)
 
 
+# The spec's vote route and the reference server's alias are documented alike.
+_VOTING = API({200: VoteJson}, errors=(*_GUESSES, 409), request=Card, path=PromptPath, security=POKER)
+
+
 @routes.post("/{session_id}/prompt/{prompt_id}/vote")
-@API({200: VoteJson}, errors=(*_GUESSES, 409), request=Card, path=PromptPath, security=POKER)
+@_VOTING
 @_counting_guesses
 async def vote(request: web.Request) -> web.Response:
-    """Play a card; voting again replaces it until the prompt is revealed."""
+    """Play a card; voting again replaces it until the prompt is revealed.
+
+    The vote that completes the round reveals it. A round waits for every participant but
+    an owner who has not voted in it while at least two others are in the session: their
+    cards alone then reveal it. An owner who votes before then is waited for like everyone
+    else; an owner with one other participant, or alone, always is, and so is an owner who
+    started the session from chat.
+    """
     data, from_text = await read_body(request)
     params = Params(data, from_text)
     card = _card(params, data.get("vote"))
@@ -187,6 +213,17 @@ async def vote(request: web.Request) -> web.Response:
     return web.json_response(body)
 
 
+@routes.post("/{session_id}/prompt/{prompt_id}/vote/submit")
+@_VOTING
+async def vote_submit(request: web.Request) -> web.StreamResponse:
+    """Play a card: the same as `vote`, at the path the reference server takes votes on.
+
+    A round waits for every participant but an owner who has not voted in it while at least
+    two others are in the session (see `vote`).
+    """
+    return await vote(request)
+
+
 @routes.get("/{session_id}/prompt/{prompt_id}/watch")
 @routes.post("/{session_id}/prompt/{prompt_id}/watch")
 @API(
@@ -199,7 +236,14 @@ async def vote(request: web.Request) -> web.Response:
 )
 @_counting_guesses
 async def watch(request: web.Request) -> web.Response:
-    """The prompt, who has voted and, once revealed, the cards; ``since_version`` makes it a long poll."""
+    """The prompt, who has voted and, once revealed, the cards; ``since_version`` makes it a long poll.
+
+    ``participants`` says who has voted. ``votes`` lists `{participant_id, vote}` for every
+    card once the round is revealed, and is an empty list before (never a card, never
+    null), which the reference web client shows as an empty table. The round is revealed by
+    the vote that completes it (an owner who has not voted is not waited for while at least
+    two others are in the session; see `vote`) or by the owner's `reveal`.
+    """
     params, _ = await _poll_params(request)
     since = params.optional_integer("since_version", minimum=0)
     timeout = params.optional_number("timeout")

@@ -7,6 +7,7 @@ from typing import Annotated, Any, NotRequired, TypedDict
 from tallybot.core.poker import (
     DEFAULT_WAIT_SECONDS,
     MAX_WAIT_SECONDS,
+    CardJson,
     PromptView,
     RoundResultJson,
     SessionHistory,
@@ -65,7 +66,11 @@ class ParticipantJson(TypedDict):
 
 
 class PromptViewJson(TypedDict):
-    """A prompt as participants see it; ``version`` grows with every change, for ``since_version``."""
+    """A prompt as participants see it; ``version`` grows with every change, for ``since_version``.
+
+    ``participants`` says who has voted; ``votes`` lists the cards, as the reference server's
+    clients read them, and stays empty until the round is revealed.
+    """
 
     session_id: str
     prompt_id: str
@@ -75,6 +80,14 @@ class PromptViewJson(TypedDict):
     revealed: bool
     version: int
     participants: list[ParticipantJson]
+    votes: Annotated[
+        list[CardJson],
+        Meta(
+            description="Every card of the current round once it is revealed, voters in joining order; an empty "
+            "list before the reveal, when `participants` says who has voted (the reference web client shows this "
+            "list as its table, and an empty one as a table with no rows)."
+        ),
+    ]
     result: RoundResultJson | None
     earlier_rounds: list[RoundResultJson]
 
@@ -125,9 +138,16 @@ class WaitQuery(TypedDict, total=False):
 
 
 class NewPrompt(TypedDict):
-    """The story to estimate."""
+    """The story to estimate, named ``prompt`` as the spec names it (``NewPromptText`` names it ``text``)."""
 
     prompt: str
+
+
+class NewPromptText(TypedDict):
+    """The story to estimate, named ``text`` as the reference server names it; a body with both ``prompt``
+    and ``text`` is refused with 400."""
+
+    text: str
 
 
 class Card(TypedDict):
@@ -172,6 +192,7 @@ def _voter(voter: Voter, revealed: bool) -> ParticipantJson:
 
 def view_json(view: PromptView) -> PromptViewJson:
     """A prompt as participants see it: who voted and, once revealed, the cards."""
+    revealed = None if view.result is None else result_data(view.result)
     return {
         "session_id": view.session_id,
         "prompt_id": view.prompt.public_id,
@@ -181,7 +202,8 @@ def view_json(view: PromptView) -> PromptViewJson:
         "revealed": view.revealed,
         "version": view.version,
         "participants": [_voter(voter, view.revealed) for voter in view.voters],
-        "result": None if view.result is None else result_data(view.result),
+        "votes": [] if revealed is None else revealed["votes"],
+        "result": revealed,
         "earlier_rounds": [result_data(result) for result in view.earlier_rounds],
     }
 

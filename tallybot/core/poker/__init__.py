@@ -4,6 +4,7 @@ Other packages import these names from here, never from the modules inside.
 """
 
 from tallybot.core.poker.models import (
+    CardJson,
     Participant,
     PokerSession,
     Prompt,
@@ -29,6 +30,7 @@ from tallybot.core.poker.service import PokerLimits, PokerService
 __all__ = [
     "DEFAULT_WAIT_SECONDS",
     "MAX_WAIT_SECONDS",
+    "CardJson",
     "Participant",
     "PokerLimits",
     "PokerRepository",

@@ -146,8 +146,8 @@ class PromptView:
 class CastVote:
     """The answer to a vote: the card as the deck spells it, and whether it completed the round.
 
-    ``voted`` of ``voters`` participants have a card in the round now; chat shows that
-    progress, never the cards.
+    ``voted`` of the ``voters`` participants the round waits for (``rules.awaited``) have a
+    card in it now; chat shows that progress, never the cards.
     """
 
     prompt_id: str

@@ -45,6 +45,7 @@ from tallybot.core.poker.models import (
 from tallybot.core.poker.rules import (
     ID_SPACE,
     MAX_PROMPT_LENGTH,
+    awaited,
     build_history,
     choose_deck,
     friendly_id,
@@ -198,7 +199,11 @@ class PokerService:
     async def vote(
         self, community: Community, session_id: str | None, prompt_id: str | None, asker: Asker, card: str
     ) -> CastVote:
-        """Play or replace a card in the prompt's current round; the last missing vote reveals it."""
+        """Play or replace a card in the prompt's current round; the last vote it waits for reveals it.
+
+        Whose votes a round waits for is ``rules.awaited``: everyone's, but an owner who opened
+        the session over HTTP and does not vote is passed over once at least two others have all voted.
+        """
         now = self._clock()
 
         async def work(tx: Transaction, changes: Changes) -> CastVote:
@@ -213,12 +218,13 @@ class PokerService:
             await changes.record(tx, session, "poker.voted", voted, now)
             participants = await tx.poker.participants(session.id)
             cards = {vote.participant_id for vote in await tx.poker.votes(prompt.id) if vote.round == current.number}
-            count = sum(person.id in cards for person in participants)
-            everyone = count == len(participants)
+            waited = awaited(participants, cards)
+            count = sum(person.id in cards for person in waited)
+            everyone = count == len(waited)
             if everyone:
                 await _reveal(tx, changes, session, prompt, current, participants, now)
             return CastVote(
-                prompt.public_id, current.number, chosen, everyone, voter.name, count, len(participants), session.deck
+                prompt.public_id, current.number, chosen, everyone, voter.name, count, len(waited), session.deck
             )
 
         return await self._write(session_id, work)

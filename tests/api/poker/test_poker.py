@@ -51,22 +51,30 @@ async def open_table(client: Client, *, prompt: str | None = None, **create: Any
     return table
 
 
-def hidden_view(table: Table, version: int, dale_voted: bool, jesse_voted: bool) -> dict[str, Any]:
+def prompt_view(session_id: str, version: int, participants: list[dict[str, Any]], **rest: Any) -> dict[str, Any]:
+    """A watch answer for prompt 1, "OIDC", in round 1 of the default deck: hidden unless ``rest`` says otherwise."""
     return {
-        "session_id": table.id,
+        "session_id": session_id,
         "prompt_id": "1",
         "prompt": "OIDC",
         "deck": DECK,
         "round": 1,
         "revealed": False,
         "version": version,
-        "participants": [
-            {"participant_id": "Dale", "voted": dale_voted},
-            {"participant_id": "Jesse", "voted": jesse_voted},
-        ],
+        "participants": participants,
+        "votes": [],
         "result": None,
         "earlier_rounds": [],
+        **rest,
     }
+
+
+def hidden_view(table: Table, version: int, dale_voted: bool, jesse_voted: bool) -> dict[str, Any]:
+    return prompt_view(
+        table.id,
+        version,
+        [{"participant_id": "Dale", "voted": dale_voted}, {"participant_id": "Jesse", "voted": jesse_voted}],
+    )
 
 
 def result(round_: int, votes: list[tuple[str, str]], **stats: Any) -> dict[str, Any]:
@@ -361,6 +369,7 @@ async def test_a_vote_stays_hidden_from_watch_until_the_reveal(client: Client) -
             {"participant_id": "Dale", "voted": True, "vote": "13"},
             {"participant_id": "Jesse", "voted": True, "vote": "2"},
         ],
+        "votes": [{"participant_id": "Dale", "vote": "13"}, {"participant_id": "Jesse", "vote": "2"}],
         "result": result(
             1,
             [("Dale", "13"), ("Jesse", "2")],
@@ -414,6 +423,7 @@ async def test_the_owner_can_reveal_before_everyone_has_voted(client: Client) ->
             {"participant_id": "Dale", "voted": False, "vote": None},
             {"participant_id": "Jesse", "voted": True, "vote": "?"},
         ],
+        "votes": [{"participant_id": "Jesse", "vote": "?"}],
         "result": result(1, [("Jesse", "?")], min=None, max=None, median=None, mean=None, consensus=False, outliers=[]),
     }
 

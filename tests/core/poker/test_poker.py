@@ -10,6 +10,7 @@ import pytest
 from tallybot.core.errors import Conflict, Invalid, NotFound
 from tallybot.core.models import Community, Event, Platform
 from tallybot.core.poker import PokerLimits, PokerService, Voter, result_data
+from tallybot.core.poker.models import Seat
 from tallybot.core.poker.rules import FIBONACCI, ID_SPACE, TSHIRT, choose_deck, friendly_id, match_card, tally
 from tallybot.core.ports import EventSubscription
 from tallybot.core.ratelimit import RateLimiter
@@ -178,6 +179,36 @@ async def test_a_vote_stays_hidden_until_everyone_has_voted(services: Services) 
     assert view is not None
     assert (last.revealed, view.revealed) == (True, True)
     assert view.voters == (Voter("Dale", True, "8"), Voter("Jesse", True, "8"))
+
+
+async def team_of_three(services: Services) -> tuple[Seat, Seat, Seat]:
+    """A session owned by Dale, with Jesse and Kim in it, estimating "OIDC"."""
+    poker, home = services.poker, services.default_community
+    dale = await poker.create_session(home, "Dale")
+    jesse = await poker.join(home, dale.session_id, "Jesse")
+    kim = await poker.join(home, dale.session_id, "Kim")
+    await poker.create_prompt(home, dale.session_id, dale.token, "OIDC")
+    return dale, jesse, kim
+
+
+async def test_an_owner_who_does_not_vote_is_not_waited_for_beside_two_others(services: Services) -> None:
+    poker, home = services.poker, services.default_community
+    dale, jesse, kim = await team_of_three(services)
+    first = await poker.vote(home, dale.session_id, "1", jesse.token, "5")
+    last = await poker.vote(home, dale.session_id, "1", kim.token, "8")
+    assert [(cast.voted, cast.voters, cast.revealed) for cast in (first, last)] == [(1, 2, False), (2, 2, True)]
+    # Round by round: the owner's card in round 1 does not make them a voter in round 2.
+    await poker.revote(home, dale.session_id, "1", dale.token)
+    await poker.vote(home, dale.session_id, "1", jesse.token, "5")
+    again = await poker.vote(home, dale.session_id, "1", kim.token, "5")
+    assert (again.round, again.voted, again.voters, again.revealed) == (2, 2, 2, True)
+
+
+async def test_an_owner_who_votes_first_is_waited_for_like_everyone(services: Services) -> None:
+    poker, home = services.poker, services.default_community
+    dale, jesse, kim = await team_of_three(services)
+    casts = [await poker.vote(home, dale.session_id, "1", token, "3") for token in (dale.token, jesse.token, kim.token)]
+    assert [(cast.voted, cast.voters, cast.revealed) for cast in casts] == [(1, 3, False), (2, 3, False), (3, 3, True)]
 
 
 async def test_events_say_who_voted_but_never_the_card_before_the_reveal(services: Services) -> None:

@@ -180,3 +180,27 @@ async def test_a_chat_name_taken_by_a_token_player_is_refused(services: Services
     seat = await services.poker.create_session(guild, "Ana")
     with pytest.raises(Conflict, match=f"ana is already in session {seat.session_id}"):
         await services.poker.join(guild, None, await chatter(services, guild, "ana"))
+
+
+async def test_an_owner_from_chat_is_waited_for_even_beside_two_players(services: Services, guild: Community) -> None:
+    poker = services.poker
+    ana, bo, cy = [await chatter(services, guild, name) for name in ("ana", "bo", "cy")]
+    await poker.create_session(guild, ana)
+    for player in (bo, cy):
+        await poker.join(guild, None, player)
+    await poker.create_prompt(guild, None, ana, "OIDC")
+    casts = [await poker.vote(guild, None, None, player, "5") for player in (bo, cy, ana)]
+    assert [(cast.voted, cast.voters, cast.revealed) for cast in casts] == [(1, 3, False), (2, 3, False), (3, 3, True)]
+
+
+async def test_chat_players_reveal_a_session_whose_owner_joined_over_http_without_the_owner(
+    services: Services, guild: Community
+) -> None:
+    poker = services.poker
+    seat = await poker.create_session(guild, "Dale")
+    bo, cy = await chatter(services, guild, "bo"), await chatter(services, guild, "cy")
+    for player in (bo, cy):
+        await poker.join(guild, seat.session_id, player)
+    await poker.create_prompt(guild, seat.session_id, seat.token, "OIDC")
+    casts = [await poker.vote(guild, None, None, player, "5") for player in (bo, cy)]
+    assert [(cast.voted, cast.voters, cast.revealed) for cast in casts] == [(1, 2, False), (2, 2, True)]
