@@ -42,7 +42,7 @@ def voter(page: Page, name: str) -> Locator:
 async def test_votes_show_who_voted_but_no_card_reaches_the_page_before_the_reveal(
     live_app: LiveApp, page: Page
 ) -> None:
-    session, ann, bob = await open_session(live_app)
+    session, ann, _bob = await open_session(live_app)
     frames = record_frames(page)
     await page.goto(live_app.url(f"/overlay/poker/{session}?token={await live_app.token(Role.VIEWER)}"))
     await expect(page.locator("#prompt")).to_have_text("Waiting for a story…")
@@ -53,12 +53,13 @@ async def test_votes_show_who_voted_but_no_card_reaches_the_page_before_the_reve
     await expect(page.locator("#prompt")).to_have_text("Login page")
     await expect(page.locator("#progress")).to_have_text("0 of 2 voted")
 
-    await live_app.call("POST", f"/session/{session}/prompt/1/vote", {"vote": "moon"}, bearer(bob))
+    # Ann opened the session: once she votes, the round waits for her and for Bob.
+    await live_app.call("POST", f"/session/{session}/prompt/1/vote", {"vote": "moon"}, bearer(ann))
     await expect(page.locator("#progress")).to_have_text("1 of 2 voted")
-    bob_row = voter(page, "Bob")
-    await expect(bob_row).to_have_attribute("data-voted", "yes")
-    await expect(bob_row.locator(".card-face")).to_have_text("✓")
-    await expect(voter(page, "Ann").locator(".card-face")).to_have_text("…")
+    ann_row = voter(page, "Ann")
+    await expect(ann_row).to_have_attribute("data-voted", "yes")
+    await expect(ann_row.locator(".card-face")).to_have_text("✓")
+    await expect(voter(page, "Bob").locator(".card-face")).to_have_text("…")
     await screenshot(page, "overlay-poker-voting")
     shown = await page.locator("body").inner_text()
     assert not A_CARD.search(shown), shown
@@ -67,8 +68,8 @@ async def test_votes_show_who_voted_but_no_card_reaches_the_page_before_the_reve
 
     await live_app.call("POST", f"/session/{session}/prompt/1/reveal", None, bearer(ann))
     await expect(page.locator("#progress")).to_have_text("Round 1 revealed")
-    await expect(bob_row.locator(".card-face")).to_have_text("moon")
-    await expect(voter(page, "Ann").locator(".card-face")).to_have_text("-")
+    await expect(ann_row.locator(".card-face")).to_have_text("moon")
+    await expect(voter(page, "Bob").locator(".card-face")).to_have_text("-")
     await expect(page.locator("#result")).to_have_text("Agreed!")
     await screenshot(page, "overlay-poker-revealed")
 

@@ -28,9 +28,6 @@ DEFAULT_WAIT_SECONDS = 30.0
 MAX_WAIT_SECONDS = 60.0
 MAX_NAME_LENGTH = 100
 MAX_PROMPT_LENGTH = 2000
-# How many other participants an owner who does not vote needs for the round to go on without
-# them: one card compares with nothing, so beside a single other player the owner estimates too.
-FACILITATED_TEAM = 2
 
 _NUMBER = re.compile(r"-?[0-9]{1,9}(\.[0-9]{1,6})?")
 # "?" (no idea) and the coffee cup (a break, please) are not estimates.
@@ -168,10 +165,9 @@ def awaited(participants: Sequence[Participant], voted: Collection[int]) -> tupl
     for, except an owner who facilitates: the reference web client's owner opens the session
     and puts stories up over HTTP but never votes, and watches for the cards. So an owner who
     holds a token (opened the session over the HTTP API) and has no card in the round is not
-    waited for while at least ``FACILITATED_TEAM`` (2) other participants are in the session:
-    once all of them have voted, the round is revealed. An owner who votes before then is
-    waited for like everyone else (and counted in the progress). Beside a single other
-    participant, or alone, the owner is always waited for.
+    waited for once every other participant has voted: their cards reveal the round. An owner
+    who votes before then is waited for like everyone else (and counted in the progress). A
+    lone owner is waited for: a round needs somebody's card.
 
     An owner from chat is always waited for: in chat the starter plays too, and often votes
     last. Any owner may still reveal early with ``reveal``.
@@ -180,7 +176,7 @@ def awaited(participants: Sequence[Participant], voted: Collection[int]) -> tupl
 
     def passed_over(person: Participant) -> bool:
         facilitating = person.is_owner and person.person_id is None and person.id not in voted
-        return facilitating and others >= FACILITATED_TEAM
+        return facilitating and others > 0
 
     return tuple(person for person in participants if not passed_over(person))
 

@@ -133,7 +133,7 @@ async def test_create_with_a_custom_deck_limits_the_votes_to_its_cards(client: C
 
 async def test_create_with_the_tshirt_deck_accepts_sizes(client: Client) -> None:
     table = await open_table(client, prompt="OIDC", deck="tshirt")
-    vote = await call(client, "POST", f"/session/{table.id}/prompt/1/vote", token=table.jesse, json={"vote": "xl"})
+    vote = await call(client, "POST", f"/session/{table.id}/prompt/1/vote", token=table.dale, json={"vote": "xl"})
     assert vote == {"prompt_id": "1", "round": 1, "vote": "XL", "revealed": False}
 
 
@@ -300,9 +300,9 @@ async def test_vote_returns_the_card_and_whether_it_completed_the_round(client: 
 async def test_voting_again_replaces_the_earlier_vote_until_the_reveal(client: Client) -> None:
     table = await open_table(client, prompt="OIDC")
     path = f"/session/{table.id}/prompt/1/vote"
-    await call(client, "POST", path, token=table.jesse, json={"vote": "3"})
-    await call(client, "POST", path, token=table.jesse, json={"vote": "5"})
+    await call(client, "POST", path, token=table.dale, json={"vote": "3"})
     await call(client, "POST", path, token=table.dale, json={"vote": "5"})
+    await call(client, "POST", path, token=table.jesse, json={"vote": "5"})
     view = await call(client, "GET", f"/session/{table.id}/prompt/1/watch", token=table.dale)
     assert view["result"] == result(
         1, [("Dale", "5"), ("Jesse", "5")], min=5, max=5, median=5, mean=5, consensus=True, outliers=[]
@@ -414,17 +414,17 @@ async def test_watch_errors_for_missing_tokens_unknown_prompts_and_bad_versions(
 
 async def test_the_owner_can_reveal_before_everyone_has_voted(client: Client) -> None:
     table = await open_table(client, prompt="OIDC")
-    await call(client, "POST", f"/session/{table.id}/prompt/1/vote", token=table.jesse, json={"vote": "?"})
+    await call(client, "POST", f"/session/{table.id}/prompt/1/vote", token=table.dale, json={"vote": "?"})
     view = await call(client, "POST", f"/session/{table.id}/prompt/1/reveal", token=table.dale)
     assert view == {
-        **hidden_view(table, 5, False, True),
+        **hidden_view(table, 5, True, False),
         "revealed": True,
         "participants": [
-            {"participant_id": "Dale", "voted": False, "vote": None},
-            {"participant_id": "Jesse", "voted": True, "vote": "?"},
+            {"participant_id": "Dale", "voted": True, "vote": "?"},
+            {"participant_id": "Jesse", "voted": False, "vote": None},
         ],
-        "votes": [{"participant_id": "Jesse", "vote": "?"}],
-        "result": result(1, [("Jesse", "?")], min=None, max=None, median=None, mean=None, consensus=False, outliers=[]),
+        "votes": [{"participant_id": "Dale", "vote": "?"}],
+        "result": result(1, [("Dale", "?")], min=None, max=None, median=None, mean=None, consensus=False, outliers=[]),
     }
 
 
@@ -450,7 +450,7 @@ async def test_revote_clears_the_votes_and_keeps_the_earlier_rounds_result(clien
         1, [("Dale", "3"), ("Jesse", "5")], min=3, max=5, median=4, mean=4, consensus=False, outliers=["Dale", "Jesse"]
     )
     assert view == {**hidden_view(table, 7, False, False), "round": 2, "earlier_rounds": [first]}
-    await call(client, "POST", vote, token=table.jesse, json={"vote": "5"})
+    await call(client, "POST", vote, token=table.dale, json={"vote": "5"})
     assert (await call(client, "GET", f"/session/{table.id}/prompt/1/watch", token=table.dale))["revealed"] is False
 
 

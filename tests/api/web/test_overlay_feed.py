@@ -87,7 +87,7 @@ async def poker_session(client: Client) -> tuple[str, str, str]:
 
 
 async def test_the_poker_state_says_who_voted_and_shows_cards_only_once_revealed(client: Client, viewer: str) -> None:
-    session, ann, bob = await poker_session(client)
+    session, ann, _bob = await poker_session(client)
     path = f"/api/overlay/poker/{session}"
     assert await state(client, path, viewer) == {
         "session_id": session,
@@ -96,13 +96,13 @@ async def test_the_poker_state_says_who_voted_and_shows_cards_only_once_revealed
         "prompt": None,
     }
     await call(client, "POST", f"/session/{session}/prompt/create", bearer(ann), {"prompt": "Login page"}, 201)
-    await call(client, "POST", f"/session/{session}/prompt/1/vote", bearer(bob), {"vote": "moon"})
+    await call(client, "POST", f"/session/{session}/prompt/1/vote", bearer(ann), {"vote": "moon"})
     voting = {
         "prompt_id": "1",
         "prompt": "Login page",
         "round": 1,
         "revealed": False,
-        "voters": [{"participant_id": "Ann", "voted": False}, {"participant_id": "Bob", "voted": True}],
+        "voters": [{"participant_id": "Ann", "voted": True}, {"participant_id": "Bob", "voted": False}],
         "result": None,
     }
     assert await state(client, path, viewer) == {
@@ -123,12 +123,12 @@ async def test_the_poker_state_says_who_voted_and_shows_cards_only_once_revealed
             **voting,
             "revealed": True,
             "voters": [
-                {"participant_id": "Ann", "voted": False, "vote": None},
-                {"participant_id": "Bob", "voted": True, "vote": "moon"},
+                {"participant_id": "Ann", "voted": True, "vote": "moon"},
+                {"participant_id": "Bob", "voted": False, "vote": None},
             ],
             "result": {
                 "round": 1,
-                "votes": [{"participant_id": "Bob", "vote": "moon"}],
+                "votes": [{"participant_id": "Ann", "vote": "moon"}],
                 "min": None,
                 "max": None,
                 "median": None,
@@ -151,15 +151,15 @@ async def test_the_poker_stream_tells_who_voted_without_the_card_then_reveals(cl
     assert (refused.status, await refused.json()) == (401, NEEDS_VIEWER)
     socket = await client.ws_connect(f"/api/events?poker={session}&token={viewer}")
     await call(client, "POST", f"/session/{session}/prompt/create", bearer(ann), {"prompt": "Login page"}, 201)
-    await call(client, "POST", f"/session/{session}/prompt/1/vote", bearer(bob), {"vote": "moon"})
     await call(client, "POST", f"/session/{session}/prompt/1/vote", bearer(ann), {"vote": "comet"})
+    await call(client, "POST", f"/session/{session}/prompt/1/vote", bearer(bob), {"vote": "moon"})
     received = [await socket.receive_json(timeout=5) for _ in range(3)]
     await socket.close()
     base = {"session_id": session, "prompt_id": "1"}
     assert received == [
         {"type": "poker.prompt", "timestamp": NOON, "data": {**base, "prompt": "Login page"}},
-        {"type": "poker.voted", "timestamp": NOON, "data": {**base, "round": 1, "participant_id": "Bob"}},
         {"type": "poker.voted", "timestamp": NOON, "data": {**base, "round": 1, "participant_id": "Ann"}},
+        {"type": "poker.voted", "timestamp": NOON, "data": {**base, "round": 1, "participant_id": "Bob"}},
     ]
     revealed = await replayed_reveal(client, session, viewer)
     assert revealed["type"] == "poker.revealed"
