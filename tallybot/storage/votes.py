@@ -91,49 +91,58 @@ class SqliteVoteRepository:
     async def add_unless_near(
         self, session_id: int, entry: TimelineEntry, ballot: Ballot, after: datetime, before: datetime
     ) -> bool:
-        """Store the vote unless the username has one timestamped strictly between ``after`` and ``before``."""
+        """Store the vote unless its voter has one timestamped strictly between ``after`` and ``before``."""
         query = (
-            "INSERT INTO live_votes (session_id, session_game_id, game_id, username, vote_type, timestamp) "
-            "SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM live_votes "
-            "WHERE session_id = ? AND username = ? AND timestamp > ? AND timestamp < ?) RETURNING id"
+            "INSERT INTO live_votes (session_id, session_game_id, game_id, username, voter_key, vote_type, timestamp) "
+            "SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM live_votes "
+            "WHERE session_id = ? AND voter_key = ? AND timestamp > ? AND timestamp < ?) RETURNING id"
         )
         params = (
             session_id,
             entry.session_game_id,
             entry.game_id,
             ballot.username,
+            ballot.voter,
             ballot.vote_type.value,
             to_text(ballot.moment),
             session_id,
-            ballot.username,
+            ballot.voter,
             to_text(after),
             to_text(before),
         )
         return bool(await self._conn.execute_fetchall(query, params))
 
     async def times_near(
-        self, session_id: int, usernames: Sequence[str], after: datetime, before: datetime
+        self, session_id: int, voters: Sequence[str], after: datetime, before: datetime
     ) -> dict[str, list[datetime]]:
-        """The usernames' vote times strictly between ``after`` and ``before``."""
+        """The voters' vote times strictly between ``after`` and ``before``, by voter key."""
         query = (
-            "SELECT username, timestamp FROM live_votes WHERE session_id = ? "
-            "AND username IN (SELECT value FROM json_each(?)) AND timestamp > ? AND timestamp < ?"
+            "SELECT voter_key, timestamp FROM live_votes WHERE session_id = ? "
+            "AND voter_key IN (SELECT value FROM json_each(?)) AND timestamp > ? AND timestamp < ?"
         )
-        params = (session_id, json.dumps(list(usernames)), to_text(after), to_text(before))
+        params = (session_id, json.dumps(list(voters)), to_text(after), to_text(before))
         rows = await self._conn.execute_fetchall(query, params)
         times: dict[str, list[datetime]] = {}
         for row in rows:
-            times.setdefault(row["username"], []).append(from_text(row["timestamp"]))
+            times.setdefault(row["voter_key"], []).append(from_text(row["timestamp"]))
         return times
 
     async def add_many(self, session_id: int, votes: Sequence[tuple[TimelineEntry, Ballot]]) -> None:
         """Store many votes with one statement."""
         query = (
-            "INSERT INTO live_votes (session_id, session_game_id, game_id, username, vote_type, timestamp) "
-            "VALUES (?, ?, ?, ?, ?, ?)"
+            "INSERT INTO live_votes (session_id, session_game_id, game_id, username, voter_key, vote_type, timestamp) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)"
         )
         rows = (
-            (session_id, entry.session_game_id, entry.game_id, b.username, b.vote_type.value, to_text(b.moment))
+            (
+                session_id,
+                entry.session_game_id,
+                entry.game_id,
+                b.username,
+                b.voter,
+                b.vote_type.value,
+                to_text(b.moment),
+            )
             for entry, b in votes
         )
         await self._conn.executemany(query, rows)

@@ -11,12 +11,14 @@ unless ``[webhooks] allow_private`` is set. This module checks the URL as writte
 sender checks again each address a host name resolves to, when it connects.
 """
 
+import contextlib
 import ipaddress
 import math
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from tallybot.core.errors import Invalid, NotFound
 from tallybot.core.events.bus import new_event
@@ -61,14 +63,41 @@ def check_url(url: str, allow_private: bool) -> str:
 
 
 def _is_public_host(host: str) -> bool:
-    name = host.lower().rstrip(".")
-    if name == "localhost" or name.endswith(".localhost"):
+    """Whether a URL's host may be public, read as the connecting library will read it.
+
+    yarl maps the name as IDNA does (full-width letters become ASCII) and the resolver reads
+    IPv4 the way ``inet_aton`` does ("127.1", "2130706433", "0x7f000001", "0177.0.0.1"), so a
+    loopback address written another way is refused here too. Percent-escapes and trailing
+    dots are undone first. A name that is no address is public as far as this check can
+    tell; the sender checks what it resolves to when it connects.
+    """
+    name = unicodedata.normalize("NFKC", unquote(host)).lower().rstrip(".")
+    if not name or name == "localhost" or name.endswith(".localhost"):
         return False
-    try:
-        address = ipaddress.ip_address(name)
-    except ValueError:
-        return True
-    return is_public_address(address)
+    address = _address_in(name)
+    return address is None or is_public_address(address)
+
+
+def _address_in(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    with contextlib.suppress(ValueError):
+        return ipaddress.ip_address(name)
+    return _inet_aton(name)
+
+
+def _inet_aton(name: str) -> ipaddress.IPv4Address | None:
+    """An IPv4 address in any form ``inet_aton`` accepts: 1 to 4 parts, each decimal, octal (a leading 0)
+    or hex (0x), the last filling the bytes that remain; None for anything else."""
+    values = []
+    parts = name.split(".")
+    for part in parts:
+        base, digits = (16, part[2:]) if part.startswith("0x") else (8, part[1:]) if part[:1] == "0" else (10, part)
+        if (not digits and base == 16) or not all(c in "0123456789abcdef"[:base] for c in digits) or len(part) > 12:
+            return None
+        values.append(int(digits or "0", base))
+    *head, last = values
+    if not 1 <= len(parts) <= 4 or any(value > 255 for value in head) or last >= 256 ** (4 - len(head)):
+        return None
+    return ipaddress.IPv4Address(sum(value << (8 * (3 - i)) for i, value in enumerate(head)) + last)
 
 
 def _check_name(name: str) -> str:

@@ -4,7 +4,8 @@ The ``as_data`` methods give the JSON shapes that the HTTP API returns and that 
 carry, so an overlay sees the same object from either.
 """
 
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -21,6 +22,17 @@ from tallybot.core.gamenight.shapes import (
 from tallybot.core.wire import utc_ms
 
 BAD_TIMESTAMP = "Invalid timestamp format. Use ISO 8601 format (e.g., 2025-11-01T20:30:00Z)"
+
+
+MAX_VOTER_NAME = 100
+
+
+def voter_key(username: str) -> str:
+    """The voter a name stands for, so that "Alice", "alice ", "ａｌｉｃｅ" and "alice" with a zero-width
+    space are one voter to the 1-second rule: NFKC-normalised, case-folded, trimmed, and without
+    format or control characters. The name itself is still shown as it was typed."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", username).casefold())
+    return "".join(c for c in folded if unicodedata.category(c) not in ("Cc", "Cf")).strip()
 
 
 class GameStatus(StrEnum):
@@ -179,11 +191,15 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class Ballot:
-    """One vote to be counted: who, which way, and when it was cast."""
+    """One vote to be counted: who (as typed, and the voter that name stands for), which way, and when."""
 
     username: str
     vote_type: VoteType
     moment: datetime
+    voter: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "voter", voter_key(self.username))
 
 
 @dataclass(frozen=True)

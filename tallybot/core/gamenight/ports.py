@@ -123,12 +123,12 @@ class VoteRepository(Protocol):
     async def add_unless_near(
         self, session_id: int, entry: TimelineEntry, ballot: Ballot, after: datetime, before: datetime
     ) -> bool:
-        """Store the vote unless the username has one timestamped strictly between ``after`` and ``before``."""
+        """Store the vote unless its voter (``ballot.voter``) has one strictly between ``after`` and ``before``."""
 
     async def times_near(
-        self, session_id: int, usernames: Sequence[str], after: datetime, before: datetime
+        self, session_id: int, voters: Sequence[str], after: datetime, before: datetime
     ) -> dict[str, list[datetime]]:
-        """The usernames' vote times strictly between ``after`` and ``before``."""
+        """The voters' vote times strictly between ``after`` and ``before``, keyed by voter key."""
 
     async def add_many(self, session_id: int, votes: Sequence[tuple[TimelineEntry, Ballot]]) -> None:
         """Store many votes at once."""

@@ -4,9 +4,11 @@ Matching: session games are ordered by ``played_at`` (then by row id); a game co
 time from its own ``played_at`` up to (not including) the next game's, and the last game
 covers everything after it. A vote before the first game matches nothing.
 
-Dedupe: a username gets one vote per second. A vote is refused when the same username
-already has a counted vote in the same session whose *timestamp* (the time the vote was
-cast, not the time it arrived) lies less than one second before or after it. Votes
+Dedupe: a voter gets one vote per second. A vote is refused when the same voter already
+has a counted vote in the same session whose *timestamp* (the time the vote was cast, not
+the time it arrived) lies less than one second before or after it. The voter is the
+username compared after Unicode normalisation (``voter_key``): case, spaces around it,
+compatibility forms and invisible characters do not make another voter. Votes
 exactly one second apart both count. Comparing vote timestamps rather than arrival times
 makes the rule independent of network delays and lets imported chat logs, live chat and
 HTTP votes for the same message collapse into one vote.
@@ -62,7 +64,7 @@ def micros(moment: datetime) -> int:
 
 
 class VoteWindow:
-    """The counted vote times of each username, so that repeats within ``WINDOW`` are refused."""
+    """The counted vote times of each voter, so that repeats within ``WINDOW`` are refused."""
 
     def __init__(self, counted: Mapping[str, Iterable[datetime]]) -> None:
         self._times = {username: sorted(micros(t) for t in times) for username, times in counted.items()}
@@ -91,5 +93,5 @@ class VoteWindow:
         The indexes come sorted by username and time, which is also the order that
         inserts them into the (session, username, timestamp) index most cheaply.
         """
-        keyed = sorted((ballot.username, micros(ballot.moment), i) for i, ballot in enumerate(ballots))
+        keyed = sorted((ballot.voter, micros(ballot.moment), i) for i, ballot in enumerate(ballots))
         return [i for username, at, i in keyed if self._admit(username, at)]

@@ -24,6 +24,7 @@ from typing import Any
 from tallybot.core.errors import Conflict, Invalid, NotFound
 from tallybot.core.events import new_event
 from tallybot.core.gamenight.models import (
+    MAX_VOTER_NAME,
     Ballot,
     ChatVoteOutcome,
     GameTally,
@@ -76,8 +77,8 @@ async def count_ballots(
     for i in matched:
         results[i] = (ChatVoteOutcome.DUPLICATE, entries[i])
     moments = [ballots[i].moment for i in matched]
-    usernames = sorted({ballots[i].username for i in matched})
-    stored = await tx.votes.times_near(session_id, usernames, min(moments) - WINDOW, max(moments) + WINDOW)
+    voters = sorted({ballots[i].voter for i in matched})
+    stored = await tx.votes.times_near(session_id, voters, min(moments) - WINDOW, max(moments) + WINDOW)
     admitted = [matched[j] for j in VoteWindow(stored).admit_in_time_order([ballots[i] for i in matched])]
     if not admitted:
         return results
@@ -138,7 +139,11 @@ class VoteService:
         asker.check_host_of(community.id)
         if not username or not vote or not timestamp:
             raise Invalid(MISSING_FIELDS)
+        if len(username) > MAX_VOTER_NAME:
+            raise Invalid(f"username must be at most {MAX_VOTER_NAME} characters")
         ballot = Ballot(username, parse_vote_type(vote), parse_timestamp(timestamp))
+        if not ballot.voter:
+            raise Invalid("username must hold a visible character")
         now = self._clock()
 
         async def work(tx: Transaction) -> RecordedVote:
@@ -154,8 +159,8 @@ class VoteService:
                 raise NotFound(NO_MATCH, {"debug": {"voteTimestamp": timestamp, "sessionGames": games}})
             after, before = ballot.moment - WINDOW, ballot.moment + WINDOW
             if not await tx.votes.add_unless_near(session_id, entry, ballot, after, before):
-                near = await tx.votes.times_near(session_id, [username], after, before)
-                gap = nearest_gap(ballot.moment, near.get(username, []))
+                near = await tx.votes.times_near(session_id, [ballot.voter], after, before)
+                gap = nearest_gap(ballot.moment, near.get(ballot.voter, []))
                 since = 0.0 if gap is None else round(gap.total_seconds(), 3)
                 details = {"message": "Please wait at least 1 second between votes", "timeSinceLastVote": since}
                 raise Conflict(DUPLICATE_VOTE, details)
@@ -191,9 +196,10 @@ class VoteService:
         ballots: list[Ballot] = []
         for i, (username, message, timestamp) in enumerate(lines):
             vote_type = parse_chat_vote(message)
-            if vote_type is not None:
+            ballot = None if vote_type is None else Ballot(username[:MAX_VOTER_NAME], vote_type, timestamp)
+            if ballot is not None and ballot.voter:
                 where.append(i)
-                ballots.append(Ballot(username, vote_type, timestamp))
+                ballots.append(ballot)
         if not ballots:
             return outcomes
         future: asyncio.Future[list[ChatVoteOutcome]] = asyncio.get_running_loop().create_future()

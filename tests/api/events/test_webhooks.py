@@ -144,17 +144,57 @@ async def test_a_body_that_is_not_json_is_refused(client: Client, host: dict[str
     assert (response.status, await response.json()) == (400, {"error": "The request body is not valid JSON"})
 
 
+# Loopback, private and link-local targets written every way the sender's URL parser and
+# resolver would read them: inet_aton's shorthand, decimal, hex and octal forms, escapes,
+# trailing dots, full-width letters (IDNA maps them), IPv4 mapped into IPv6.
+SNEAKY_PRIVATE_HOSTS = [
+    "192.168.1.5",
+    "127.1",
+    "2130706433",
+    "0x7f000001",
+    "0177.0.0.1",
+    "0x7f.1",
+    "127.000.000.001",
+    "0",
+    "%31%32%37.0.0.1",
+    "127.0.0.1.",
+    "LOCALHOST.",
+    "api.localhost",
+    "\uff4c\uff4f\uff43\uff41\uff4c\uff48\uff4f\uff53\uff54",
+    "[::1]",
+    "[::ffff:127.0.0.1]",
+    "[fe80::1]",
+    "169.254.169.254",
+    "10.0.0.1",
+]
+
+
+@pytest.mark.parametrize("target", SNEAKY_PRIVATE_HOSTS)
 async def test_private_targets_are_refused_when_the_settings_do_not_allow_them(
-    settings: Settings, clock: FakeClock, aiohttp_client: AiohttpClient
+    settings: Settings, clock: FakeClock, aiohttp_client: AiohttpClient, target: str
 ) -> None:
     strict = replace(settings, webhooks=replace(settings.webhooks, allow_private=False))
     async with open_services(strict, clock=clock) as services:
         client = await aiohttp_client(create_app(services, strict.api.max_body_bytes))
         host = await host_headers(services)
-        payload = {"name": "x", "url": "http://192.168.1.5/hook", "secret": SECRET, "events": ["*"]}
+        payload = {"name": "x", "url": f"http://{target}:8080/hook", "secret": SECRET, "events": ["*"]}
         assert await call(client, "POST", "/api/webhooks", host, payload, status=400) == {
             "error": "Webhook URLs may not point to private, loopback or link-local addresses"
         }
+        await client.close()
+
+
+@pytest.mark.parametrize("target", ["93.184.216.34", "hooks.example.com", "[2606:4700::1111]"])
+async def test_public_targets_are_accepted_when_the_settings_do_not_allow_private_ones(
+    settings: Settings, clock: FakeClock, aiohttp_client: AiohttpClient, target: str
+) -> None:
+    strict = replace(settings, webhooks=replace(settings.webhooks, allow_private=False))
+    async with open_services(strict, clock=clock) as services:
+        client = await aiohttp_client(create_app(services, strict.api.max_body_bytes))
+        host = await host_headers(services)
+        payload = {"name": "x", "url": f"https://{target}/hook", "secret": SECRET, "events": ["*"]}
+        created = await call(client, "POST", "/api/webhooks", host, payload, status=201)
+        assert created["url"] == f"https://{target}/hook"
         await client.close()
 
 
