@@ -2,7 +2,7 @@
 
 Chat has no participant tokens: each player is the person behind their chat identity,
 and a command means the newest open session of the community that they are in, and its
-newest story (``core/poker_access.py`` decides). A vote is answered privately; the
+newest story (``core/poker/access.py`` decides). A vote is answered privately; the
 channel only hears that someone voted and how many have. The last missing vote (or the
 owner's ``reveal``) reveals the round, and the ``poker.revealed`` event brings the result
 to the channel the session was started in.
