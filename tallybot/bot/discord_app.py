@@ -15,7 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from tallybot.bot.commands.layer import ChatCommands
-from tallybot.bot.commands.types import ChatMessage, ChatUser, Command
+from tallybot.bot.commands.types import ChatMessage, ChatUser
 from tallybot.core.models import Community, Platform, Role
 from tallybot.core.services import Services
 from tallybot.settings import Settings
@@ -83,7 +83,6 @@ class TallyBot(commands.Bot):
         )
         self.services = services
         self.chat = chat
-        self.chat_commands: dict[str, Command] = {command.name: command for command in chat.commands}
         self._communities: dict[int, Community] = {}
         self._busy: set[asyncio.Task[Any]] = set()
         self._closing = False
@@ -164,10 +163,13 @@ class TallyBot(commands.Bot):
         channel_id: int,
         author: discord.abc.User,
         text: str,
-        mentions: Sequence[discord.abc.User],
         sent_at: datetime,
+        mentions: Sequence[discord.abc.User] = (),
     ) -> ChatMessage:
         """A message or slash command translated for the command layer.
+
+        ``mentions`` are the users Discord resolved in a message's text; a slash command has
+        none, since its user options reach the command as typed arguments.
 
         ``sent_at`` comes from the services' clock, the same clock that times the games of a
         night, so a vote just after a game starts can never land before it.

@@ -5,6 +5,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from tallybot.bot.cogs.replies import run_command
+from tallybot.bot.commands.account import LINK, TOKEN
+from tallybot.bot.commands.types import NoArguments
 from tallybot.bot.discord_app import TallyBot
 
 
@@ -13,11 +15,11 @@ class Account(commands.Cog):
 
     @app_commands.command(name="link", description="Get a one-time code that links this Discord account to yours")
     async def link(self, interaction: discord.Interaction) -> None:
-        await run_command(interaction, "link", "")
+        await run_command(interaction, LINK, NoArguments())
 
     @app_commands.command(name="token", description="Get a personal API token")
     async def token(self, interaction: discord.Interaction) -> None:
-        await run_command(interaction, "token", "")
+        await run_command(interaction, TOKEN, NoArguments())
 
 
 async def setup(bot: TallyBot) -> None:

@@ -1,21 +1,21 @@
 """How a command-layer Reply reaches Discord, and the buttons that stand for a reply's choices.
 
-Slash commands and buttons answer through the interaction: a command marked private
-(vote, link, token) answers ephemerally first and posts any public part after it.
-Chat messages are answered with a reaction, a reply in the channel, and a DM for the
-private part. Buttons carry their command and choice in their custom id and are
-answered by ``ChoiceButton``, registered once on the bot, so no view is kept per message
-and none waits on a timeout.
+Slash commands and buttons run their command with typed arguments (``run_command``) and
+answer through the interaction: a command marked private (vote, link, token) answers
+ephemerally first and posts any public part after it. Chat messages are answered with a
+reaction, a reply in the channel, and a DM for the private part. Buttons carry their
+command and choice in their custom id and are answered by ``ChoiceButton``, which makes
+the command's arguments from the choice. It is registered once on the bot, so no view is
+kept per message and none waits on a timeout.
 """
 
 import re
-from collections.abc import Sequence
-from typing import Any, Self, cast
+from typing import Any, Self, TypeVar, cast
 
 import discord
 
 from tallybot.bot.cogs.errors import answer_interaction
-from tallybot.bot.commands.types import Reply
+from tallybot.bot.commands.types import Command, Reply
 from tallybot.bot.discord_app import TallyBot
 from tallybot.core.errors import Forbidden
 
@@ -24,6 +24,7 @@ NOT_IN_A_SERVER = "Use tallybot's commands in a server."
 # Discord's limits: 25 buttons on a message, 100 characters in a custom id.
 _MAX_BUTTONS = 25
 _MAX_CUSTOM_ID = 100
+A = TypeVar("A")
 
 
 def _custom_id(command: str, choice: str) -> str:
@@ -52,9 +53,10 @@ class ChoiceButton(
         return cls(match["command"], match["choice"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
-        """Run the command with this choice and answer the presser alone."""
+        """Run the command with the arguments this choice stands for and answer the presser alone."""
         try:
-            await run_command(interaction, self.command, self.choice)
+            command = cast(TallyBot, interaction.client).chat.command(self.command)
+            await run_command(interaction, command, command.chosen(self.choice))
         except Exception as error:
             await answer_interaction(interaction, error)
 
@@ -75,17 +77,11 @@ def choice_view(reply: Reply) -> discord.ui.View | None:
     return view
 
 
-def words(*parts: object) -> str:
-    """The chat-command arguments that a slash command's options stand for, in order; unset ones left out."""
-    return " ".join(str(part) for part in parts if part is not None and str(part) != "")
+async def run_command(interaction: discord.Interaction, command: Command[A], arguments: A) -> None:
+    """Run a chat command with the arguments that a slash command's options or a button stand for.
 
-
-async def run_command(
-    interaction: discord.Interaction, name: str, args: str, mentions: Sequence[discord.abc.User] = ()
-) -> None:
-    """Run a chat command for a slash command or button and answer through the interaction.
-
-    Domain errors propagate to the caller's error handler (``cogs/errors.py``).
+    The reply goes out through the interaction; domain errors propagate to the caller's
+    error handler (``cogs/errors.py``).
     """
     bot = cast(TallyBot, interaction.client)
     sent_at = bot.services.clock()
@@ -97,12 +93,11 @@ async def run_command(
         guild=interaction.guild,
         channel_id=interaction.channel_id,
         author=interaction.user,
-        text=f"/{name} {args}".strip(),
-        mentions=list(mentions),
+        text=f"/{command.name}",
         sent_at=sent_at,
     )
-    reply = await bot.chat.run(message, name, args)
-    await respond(interaction, reply, private=bot.chat_commands[name].private)
+    reply = await bot.chat.run_parsed(message, command, arguments)
+    await respond(interaction, reply, private=command.private)
 
 
 async def respond(interaction: discord.Interaction, reply: Reply | None, *, private: bool) -> None:

@@ -4,12 +4,12 @@ Both answer privately (a Discord DM or ephemeral reply, a Twitch whisper), with 
 public line saying so. How a link code is redeemed is described in docs/chat.md.
 """
 
-from tallybot.bot.commands.types import Command, Invocation, Reply, provider_for
+from tallybot.bot.commands.types import Command, Invocation, NoArguments, Reply, no_arguments, provider_for
 
 REDEEM_PATH = "/api/start-session-with-confirmation-code"
 
 
-async def _link(invocation: Invocation) -> Reply:
+async def _link(invocation: Invocation, _: NoArguments) -> Reply:
     message = invocation.message
     issued = await invocation.services.chat.issue_link_code(
         message.community, provider_for(message.platform), message.author.id, message.author.name, message.role
@@ -25,7 +25,7 @@ async def _link(invocation: Invocation) -> Reply:
     )
 
 
-async def _token(invocation: Invocation) -> Reply:
+async def _token(invocation: Invocation, _: NoArguments) -> Reply:
     message = invocation.message
     issued = await invocation.services.chat.personal_session(
         message.community, provider_for(message.platform), message.author.id, message.author.name, message.role
@@ -39,7 +39,9 @@ async def _token(invocation: Invocation) -> Reply:
     )
 
 
-LINK = Command("link", "link", "get a code (privately) to link your chat account to an account", _link, private=True)
-TOKEN = Command("token", "token", "get a personal API token (privately)", _token, private=True)
+LINK = Command(
+    "link", "link", "get a code (privately) to link your chat account to an account", no_arguments, _link, private=True
+)
+TOKEN = Command("token", "token", "get a personal API token (privately)", no_arguments, _token, private=True)
 
 COMMANDS = (LINK, TOKEN)

@@ -8,7 +8,7 @@ nowhere on Discord).
 """
 
 from tallybot.bot.commands.gamenight import VOTE_HINT
-from tallybot.bot.commands.types import Command, Invocation, Reply
+from tallybot.bot.commands.types import Command, Invocation, NoArguments, Reply, no_arguments
 from tallybot.core.announcements import Announcement, GameAdded, NightClosed, PokerRevealed
 from tallybot.core.poker import figure
 
@@ -51,7 +51,7 @@ def wording(announcement: Announcement) -> str:
             return poker_revealed(news)
 
 
-async def _announce_here(invocation: Invocation) -> Reply:
+async def _announce_here(invocation: Invocation, _: NoArguments) -> Reply:
     message = invocation.message
     await invocation.services.chat.set_announcement_channel(message.principal, message.community, message.channel_id)
     return Reply(public="From now on, announcements (games added, poker reveals, nights closed) appear here.")
@@ -61,6 +61,7 @@ ANNOUNCE_HERE = Command(
     "announce here",
     "announce here",
     "send this community's announcements to this channel",
+    no_arguments,
     _announce_here,
     host_only=True,
 )

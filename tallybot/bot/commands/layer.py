@@ -1,7 +1,8 @@
 """The command layer: a chat message in, a reply out, the same on every platform.
 
-Adapters call ``on_message`` for every chat message and ``run`` for commands the
-platform parsed itself (Discord's slash commands). Both raise the core's domain errors,
+Adapters call ``on_message`` for every chat message, which parses a command's arguments
+from the text, and ``run_parsed`` for a command whose typed arguments the platform gave
+(Discord's slash commands and buttons). Both raise the core's domain errors,
 which each adapter shows in its one error handler. Who may run a command is the services'
 decision (each handler passes them ``message.principal``); the layer only words a refusal,
 NotHost, as "Only a host can use <command>", since it alone knows the command and prefix.
@@ -9,8 +10,17 @@ NotHost, as "Only a host can use <command>", since it alone knows the command an
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
-from tallybot.bot.commands.types import REPLY_LIMITS, ChatMessage, Command, Invocation, Reply
+from tallybot.bot.commands.types import (
+    REPLY_LIMITS,
+    ChatMessage,
+    Command,
+    Invocation,
+    NoArguments,
+    Reply,
+    no_arguments,
+)
 from tallybot.core.errors import NotFound, NotHost, RateLimited
 from tallybot.core.gamenight import ChatVoteOutcome
 from tallybot.core.models import Role
@@ -23,6 +33,7 @@ from tallybot.settings import ChatSettings
 MAX_TEXT = 1000
 _VOTE_REACTION = "✅"
 _MASS_MENTION = re.compile(r"@(everyone|here)", re.IGNORECASE)
+A = TypeVar("A")
 
 
 def fit(text: str, limit: int) -> str:
@@ -39,14 +50,16 @@ class ChatCommands:
     def __init__(
         self,
         services: Services,
-        commands: Iterable[Command],
+        commands: Iterable[Command[Any]],
         settings: ChatSettings,
         monotonic: Callable[[], float],
     ) -> None:
         self._services = services
         self._settings = settings
-        self._commands: dict[str, Command] = {}
-        help_command = Command("help", "help", "list the commands you can use", self._help, aliases=("commands",))
+        self._commands: dict[str, Command[Any]] = {}
+        help_command = Command(
+            "help", "help", "list the commands you can use", no_arguments, self._help, aliases=("commands",)
+        )
         for command in (*commands, help_command):
             for name in (command.name, *command.aliases):
                 if name in self._commands:
@@ -64,15 +77,15 @@ class ChatCommands:
         return self._settings.prefix
 
     @property
-    def commands(self) -> Sequence[Command]:
+    def commands(self) -> Sequence[Command[Any]]:
         """Every command once, in the order they were given."""
         return list(dict.fromkeys(self._commands.values()))
 
-    def available_to(self, role: Role) -> list[Command]:
+    def available_to(self, role: Role) -> list[Command[Any]]:
         """The commands a user with this role may run, as ``help`` lists them (``host_only`` is only this hint)."""
         return [command for command in self.commands if role is Role.HOST or not command.host_only]
 
-    def parse(self, text: str) -> tuple[Command, str] | None:
+    def parse(self, text: str) -> tuple[Command[Any], str] | None:
         """The command a message asks for and the text after its name, or None for plain chat."""
         prefix = self._settings.prefix
         text = text[:MAX_TEXT].strip()
@@ -93,29 +106,40 @@ class ChatCommands:
         rest = body.split(maxsplit=1)
         return command, rest[1] if len(rest) > 1 else ""
 
+    def command(self, name: str) -> Command[Any]:
+        """The command called ``name``; NotFound if there is none."""
+        command = self._commands.get(name.casefold())
+        if command is None:
+            raise NotFound(f"There is no command called {name}. Try {self._settings.prefix}help")
+        return command
+
     async def on_message(self, message: ChatMessage) -> Reply | None:
         """Answer one chat message: count a vote in it, run the command it holds, or nothing."""
         parsed = self.parse(message.text)
         if parsed is None:
             return await self._vote(message)
-        command, args = parsed
-        return await self.run(message, command.name, args)
+        command, text = parsed
+        return await self._run(message, command, lambda: command.arguments(text, self.prefix))
 
-    async def run(self, message: ChatMessage, name: str, args: str) -> Reply | None:
-        """Run a command by name. None means the asker is throttled and was already told so."""
-        command = self._commands.get(name.casefold())
-        if command is None:
-            raise NotFound(f"There is no command called {name}. Try {self._settings.prefix}help")
+    async def run_parsed(self, message: ChatMessage, command: Command[A], arguments: A) -> Reply | None:
+        """Run a command with arguments already typed. None means the asker is throttled and was already told so.
+
+        The command is run as this layer has it under its name (NotFound if it has none).
+        """
+        return await self._run(message, self.command(command.name), lambda: arguments)
+
+    async def _run(self, message: ChatMessage, command: Command[A], arguments: Callable[[], A]) -> Reply | None:
+        # The arguments are read only once the asker is let in: a flood of bad ones is throttled too.
         if not self._admit(message):
             return None
-        invocation = Invocation(message, args[:MAX_TEXT].strip(), self._services, self._settings.prefix)
+        invocation = Invocation(message, self._services, self.prefix)
         try:
-            reply = await command.handler(invocation)
+            reply = await command.handler(invocation, arguments())
         except NotHost:
-            raise NotHost(f"Only a host can use {self._settings.prefix}{command.name}") from None
+            raise NotHost(f"Only a host can use {self.prefix}{command.name}") from None
         return self._fitted(message, reply)
 
-    async def _help(self, invocation: Invocation) -> Reply:
+    async def _help(self, invocation: Invocation, _: NoArguments) -> Reply:
         prefix = self._settings.prefix
         lines = [
             f"{prefix}{command.usage}: {command.summary}" for command in self.available_to(invocation.message.role)

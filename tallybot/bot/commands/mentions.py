@@ -1,13 +1,14 @@
 """Who a chat message is from, and who it names: one ``@name`` syntax on every platform.
 
-A mention is ``@name`` (any case), or Discord's ``<@123>`` / ``<@!123>``. It is looked up
-first among the users the platform itself resolved in the message, then among the people
-tallybot has seen on that platform under that name.
+A mention (``types.Mention``) is the user a platform resolved itself (a Discord user
+option), or typed text: ``@name`` (any case), or Discord's ``<@123>`` / ``<@!123>``. Text is
+looked up first among the users the platform resolved in the message, then among the
+people tallybot has seen on that platform under that name.
 """
 
 import re
 
-from tallybot.bot.commands.types import ChatUser, Invocation, provider_for
+from tallybot.bot.commands.types import ChatUser, Invocation, Mention, provider_for
 from tallybot.core.errors import Invalid, NotFound
 from tallybot.core.models import Person
 
@@ -34,8 +35,8 @@ def _mentioned(invocation: Invocation, text: str) -> ChatUser | None:
     return None
 
 
-async def resolve_mention(invocation: Invocation, text: str) -> Person:
-    """The person a mention (``@name``, ``name``, ``<@123>``) in a command's arguments stands for.
+async def resolve_mention(invocation: Invocation, mention: Mention) -> Person:
+    """The person a mention in a command's arguments stands for: a platform's user, or ``@name``, ``name``, ``<@123>``.
 
     Raises NotFound for a name tallybot has never seen on this platform, and Invalid for
     text that is no mention at all.
@@ -43,8 +44,8 @@ async def resolve_mention(invocation: Invocation, text: str) -> Person:
     message = invocation.message
     services = invocation.services
     provider = provider_for(message.platform)
-    word = text.strip()
-    user = _mentioned(invocation, word)
+    word = "" if isinstance(mention, ChatUser) else mention.strip()
+    user = mention if isinstance(mention, ChatUser) else _mentioned(invocation, word)
     if user is not None:
         return await services.chat.mentioned_person(message.community, provider, user.id, user.name)
     if _PLATFORM_MENTION.fullmatch(word):

@@ -3,7 +3,9 @@
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Generic, TypeAlias, TypeVar
 
+from tallybot.core.errors import Invalid, NotFound
 from tallybot.core.models import Community, Platform, Principal, Provider, Role
 from tallybot.core.services import Services
 
@@ -23,6 +25,11 @@ class ChatUser:
 
     id: str
     name: str
+
+
+# Someone a command's arguments name: the user the platform resolved (a Discord user option),
+# or what was typed in chat (``@name``, ``name``, ``<@123>``); ``mentions.resolve_mention`` finds either.
+Mention: TypeAlias = ChatUser | str
 
 
 @dataclass(frozen=True)
@@ -74,23 +81,64 @@ class Reply:
 
 @dataclass(frozen=True)
 class Invocation:
-    """A command being run: who asked, where, and the text after the command's name.
+    """A command being run: who asked, where, and with which services.
 
     ``prefix`` is the configured command prefix, for replies that name another command.
     """
 
     message: ChatMessage
-    args: str
     services: Services
     prefix: str = "!"
 
 
-Handler = Callable[[Invocation], Awaitable[Reply]]
+@dataclass(frozen=True)
+class CommandText:
+    """The chat text after a command's name, as its parser gets it.
+
+    ``usage`` is the command's usage line, with the prefix (``!night add <title> [room code]``),
+    which a parser shows when the text does not fit.
+    """
+
+    text: str
+    usage: str
+
+    def wrong(self) -> Invalid:
+        """The refusal of text that does not fit the command: its usage line."""
+        return Invalid(f"Usage: {self.usage}")
+
+    def required(self) -> str:
+        """The text, which must not be empty."""
+        if not self.text:
+            raise self.wrong()
+        return self.text
+
+    def optional(self) -> str | None:
+        """The text, None if empty."""
+        return self.text or None
 
 
 @dataclass(frozen=True)
-class Command:
-    """One chat command. ``name`` may be two words (``"night start"``) for a group's subcommand.
+class NoArguments:
+    """The arguments of a command that takes none; chat text after its name is ignored."""
+
+
+def no_arguments(text: CommandText) -> NoArguments:
+    """The parser of a command that takes no arguments."""
+    return NoArguments()
+
+
+A = TypeVar("A")
+
+
+@dataclass(frozen=True)
+class Command(Generic[A]):
+    """One chat command, whose typed arguments are an ``A``.
+
+    ``name`` may be two words (``"night start"``) for a group's subcommand. ``parse`` reads
+    chat text into the arguments (raising Invalid, usually ``text.wrong()``); a platform
+    that has typed options (Discord's slash commands) builds them itself. ``handler``
+    runs the command. ``choice`` makes the arguments from one of a reply's ``choices``
+    (a pressed button) for a command that offers them.
 
     ``host_only`` only tells ``help`` whom to list the command for: the services it calls
     decide who may run it.
@@ -99,7 +147,19 @@ class Command:
     name: str
     usage: str
     summary: str
-    handler: Handler
+    parse: Callable[[CommandText], A]
+    handler: Callable[[Invocation, A], Awaitable[Reply]]
     host_only: bool = False
     aliases: tuple[str, ...] = ()
     private: bool = False
+    choice: Callable[[str], A] | None = None
+
+    def arguments(self, text: str, prefix: str) -> A:
+        """The arguments that chat text after the command's name stands for."""
+        return self.parse(CommandText(text, f"{prefix}{self.usage}"))
+
+    def chosen(self, choice: str) -> A:
+        """The arguments that one of a reply's choices (a pressed button) stands for."""
+        if self.choice is None:
+            raise NotFound(f"{self.name} offers no choices")
+        return self.choice(choice)

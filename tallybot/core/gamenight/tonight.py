@@ -13,7 +13,7 @@ from tallybot.core.gamenight import titles as game_titles
 from tallybot.core.gamenight.game_models import MAX_PLAYERS, GameFilter, Pick
 from tallybot.core.gamenight.games import GameService
 from tallybot.core.gamenight.models import GameNight, GameStatus, GameVotes, SessionGame
-from tallybot.core.gamenight.sessions import SessionService
+from tallybot.core.gamenight.sessions import SessionService, check_room_code
 from tallybot.core.gamenight.votes import VoteService
 from tallybot.core.models import Community, Principal
 
@@ -61,13 +61,23 @@ class TonightService:
         session = await self._session(community)
         return Tonight(session, await self._sessions.games(community, session.id))
 
-    async def add_game(self, asker: Principal, community: Community, text: str) -> SessionGame:
-        """Start playing the game ``text`` names (a title, then maybe a room code) tonight."""
+    async def add_game(
+        self, asker: Principal, community: Community, title: str, room_code: str | None = None
+    ) -> SessionGame:
+        """Start playing the game ``title`` names tonight.
+
+        With no ``room_code`` of its own, ``title`` may end with one (chat's ``Quiplash 3 ABCD``).
+        A ``room_code`` given apart (any case) must be one, which is checked before the title.
+        """
         asker.check_host_of(community.id)
+        code = None if room_code is None else check_room_code(room_code.strip().upper())
         session = await self._session(community)
         games = await self._games.list_games(community, GameFilter())
-        game, room_code = game_titles.find_with_room_code(games, text)
-        return await self._sessions.add_game(asker, community, session.id, game.id, True, room_code)
+        if code is None:
+            game, code = game_titles.find_with_room_code(games, title)
+        else:
+            game = game_titles.find(games, title)
+        return await self._sessions.add_game(asker, community, session.id, game.id, True, code)
 
     async def set_room_code(self, asker: Principal, community: Community, room_code: str) -> SessionGame:
         """Record the current game's room code (any case)."""

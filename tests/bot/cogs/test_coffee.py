@@ -27,3 +27,17 @@ async def test_a_slash_coffee_and_an_at_name_coffee_add_up_on_the_board(fake: Fa
 
     answer = await fake.wait_for_sent(interaction_id=board)
     assert (answer.content, answer.ephemeral) == ("Coffee board for Tally Test Server: 1. cy +1 | 2. bo -1", False)
+
+
+async def test_a_typed_count_records_that_many_coffees_and_a_note_is_only_a_note(
+    fake: FakeDiscord, bot: TallyBot
+) -> None:
+    counted = await fake.send_command(CY, "coffee", {"user": BO, "count": 7, "note": "2.5 lattes"})
+    noted = await fake.send_command(CY, "coffee", {"user": BO, "note": "3 flat whites"})
+
+    answers = [await fake.wait_for_sent(interaction_id=asked) for asked in (counted, noted)]
+
+    assert [(a.kind, a.content, a.ephemeral) for a in answers] == [
+        ("response", "You bought bo 7 coffees. Your balance: +7", False),
+        ("response", "You bought bo 1 coffee. Your balance: +8", False),
+    ]

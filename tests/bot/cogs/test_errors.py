@@ -9,7 +9,7 @@ from tallybot.bot.cogs.errors import SOMETHING_WENT_WRONG
 from tallybot.bot.cogs.replies import NOT_IN_A_SERVER
 from tallybot.bot.commands.layer import ChatCommands
 from tallybot.bot.commands.registry import all_commands
-from tallybot.bot.commands.types import Command, Invocation, Reply
+from tallybot.bot.commands.types import Command, Invocation, NoArguments, Reply, no_arguments
 from tallybot.bot.discord_app import TallyBot, build_discord_bot
 from tallybot.core.models import Community
 from tallybot.core.services import Services
@@ -65,7 +65,7 @@ async def test_a_throttled_user_is_told_once_per_cooldown(
     assert [callback.type for callback in fake.callbacks if callback.interaction_id == slash] == [5]
 
 
-async def _broken(invocation: Invocation) -> Reply:
+async def _broken(invocation: Invocation, _: NoArguments) -> Reply:
     raise RuntimeError("the database is on fire")
 
 
@@ -74,7 +74,7 @@ def broken_chat(services: Services, settings: Settings, monotonic: FakeMonotonic
     """The real commands, but ``playing`` fails as a bug would."""
     commands = [c for c in all_commands() if c.name != "playing"]
     return ChatCommands(
-        services, [*commands, Command("playing", "playing", "fails", _broken)], settings.chat, monotonic
+        services, [*commands, Command("playing", "playing", "fails", no_arguments, _broken)], settings.chat, monotonic
     )
 
 

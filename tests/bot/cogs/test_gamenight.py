@@ -109,3 +109,20 @@ async def test_announcements_go_nowhere_until_a_host_picks_a_channel(
     assert answer.content == "Game night #1 is over: 1 game played. Thanks for playing!"
     with pytest.raises(AssertionError):
         await fake.wait_for_sent(channel_id=ANNOUNCEMENTS, within=0.3)
+
+
+async def test_a_room_code_option_reaches_the_core_as_a_room_code_not_as_part_of_the_title(
+    fake: FakeDiscord, bot: TallyBot, services: Services, community: Community
+) -> None:
+    started = await fake.send_command(ANA, "night start")
+    await fake.wait_for_sent(interaction_id=started)
+
+    asked = await fake.send_command(ANA, "night add", {"title": "Quixort", "room_code": "ABCDEF"})
+
+    answer = await fake.wait_for_sent(interaction_id=asked)
+    assert (answer.kind, answer.content, answer.ephemeral) == (
+        "response",
+        "room_code must be exactly 4 alphanumeric characters (A-Z, 0-9)",
+        True,
+    )
+    assert await services.game_nights.games(community, 1) == []

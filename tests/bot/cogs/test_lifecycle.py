@@ -9,7 +9,7 @@ import pytest
 
 from tallybot.bot.__main__ import main
 from tallybot.bot.commands.layer import ChatCommands
-from tallybot.bot.commands.types import Command, Invocation, Reply
+from tallybot.bot.commands.types import Command, Invocation, NoArguments, Reply, no_arguments
 from tallybot.bot.discord_app import TallyBot, run_discord
 from tallybot.core.services import Services
 from tallybot.settings import Settings
@@ -100,12 +100,14 @@ async def test_cancelling_run_discord_lets_an_answer_in_progress_finish_and_leav
 ) -> None:
     started, release = asyncio.Event(), asyncio.Event()
 
-    async def slow(invocation: Invocation) -> Reply:
+    async def slow(invocation: Invocation, _: NoArguments) -> Reply:
         started.set()
         await release.wait()
         return Reply(public="done at last")
 
-    chat = ChatCommands(services, [Command("slow", "slow", "takes its time", slow)], settings.chat, monotonic)
+    chat = ChatCommands(
+        services, [Command("slow", "slow", "takes its time", no_arguments, slow)], settings.chat, monotonic
+    )
     before = asyncio.all_tasks()
     running = asyncio.create_task(run_discord(services, chat, settings))
     await fake.wait_until_connected()

@@ -14,7 +14,7 @@ from tallybot.bot.__main__ import open_services
 from tallybot.bot.commands import gamenight
 from tallybot.bot.commands.layer import MAX_TEXT, ChatCommands, fit
 from tallybot.bot.commands.registry import all_commands
-from tallybot.bot.commands.types import ChatMessage, Command, Invocation, Reply
+from tallybot.bot.commands.types import ChatMessage, Command, CommandText, Invocation, NoArguments, Reply, no_arguments
 from tallybot.core.errors import DomainError, Forbidden, NotFound, NotHost, RateLimited
 from tallybot.core.models import Platform, Role
 from tallybot.core.services import Services
@@ -23,20 +23,24 @@ from tests.chat_helpers import ChatDriver
 from tests.helpers import FakeMonotonic
 
 
-async def _echo(invocation: Invocation) -> Reply:
-    return Reply(public=f"echo {invocation.args}", private=f"psst {invocation.args}")
+def _text(text: CommandText) -> str:
+    return text.text
 
 
-async def _secret(invocation: Invocation) -> Reply:
+async def _echo(invocation: Invocation, text: str) -> Reply:
+    return Reply(public=f"echo {text}", private=f"psst {text}")
+
+
+async def _secret(invocation: Invocation, _: NoArguments) -> Reply:
     # The check a service makes for a host's write; the layer only words the refusal.
     message = invocation.message
     message.principal.check_host_of(message.community.id)
     return Reply(public="the secret")
 
 
-ECHO = Command("echo", "echo <text>", "say it back", _echo, aliases=("say",))
-TWO_WORDS = Command("night echo", "night echo <text>", "say it back at night", _echo)
-SECRET = Command("secret", "secret", "hosts only", _secret, host_only=True)
+ECHO = Command("echo", "echo <text>", "say it back", _text, _echo, aliases=("say",))
+TWO_WORDS = Command("night echo", "night echo <text>", "say it back at night", _text, _echo)
+SECRET = Command("secret", "secret", "hosts only", no_arguments, _secret, host_only=True)
 
 
 def layer(services: Services, monotonic: FakeMonotonic, settings: ChatSettings | None = None) -> ChatCommands:
@@ -121,8 +125,9 @@ def test_a_chat_message_names_its_author_with_the_role_the_platform_gave(
 
 
 async def test_run_names_an_unknown_command_clearly(services: Services, chat: ChatCommands) -> None:
+    dance = Command("dance", "dance", "not in this layer", no_arguments, _secret)
     with pytest.raises(NotFound) as unknown:
-        await chat.run(ChatDriver(services, chat).message("/dance"), "dance", "")
+        await chat.run_parsed(ChatDriver(services, chat).message("/dance"), dance, NoArguments())
     assert str(unknown.value) == "There is no command called dance. Try !help"
 
 
