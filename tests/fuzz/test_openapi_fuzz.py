@@ -13,7 +13,10 @@ run by hand::
 
 Each request carries a real token of the kind its operation names first, and half of the
 time (as Hypothesis draws it) the ids of things that exist in place of generated ones, so
-that requests get past "unknown token" and "not found" into the handlers. Long polls are
+that requests get past "unknown token" and "not found" into the handlers. A third of the
+requests are then made hostile in one place, the kinds that schema fuzzing alone misses: a
+lone surrogate or a NUL in a string, an integer beyond 64 bits, digits of another script
+in an id, or a broken multipart body. Long polls are
 asked to wait at most ``SHORT_WAIT``; the SSE stream is read for ``STREAM_SECONDS`` (its
 status and headers are what there is to check); the WebSocket routes get plain GETs, which
 are answered with their handshake errors.
@@ -51,6 +54,15 @@ CHECKS = [
     checks.response_schema_conformance,
 ]
 ENDS_SESSION = ("/logout", "/end-session")
+BROKEN_MULTIPART = ("multipart/form-data; boundary=xx", b"--xx\r\nbroken")
+# What each hostile kind puts in the place it picks.
+HOSTILE: dict[str, Any] = {
+    "lone surrogate": "\ud800",
+    "NUL": "a\x00b",
+    "integer beyond 64 bits": 10**30,
+    "non-ASCII digit": "\u0661",
+    "broken multipart": None,
+}
 TOKENS = {"hostToken": "host", "sessionToken": "person", "viewerToken": "viewer", "pokerToken": "poker_owner"}
 
 
@@ -62,6 +74,8 @@ class Tally:
         self.examples: Counter[str] = Counter()
         self.statuses: Counter[int] = Counter()
         self.seconds: dict[str, float] = {}
+        self.hostile: Counter[str] = Counter()
+        self.hostile_server_errors: Counter[str] = Counter()
 
     def summary(self) -> str:
         server_errors = sum(count for status, count in self.statuses.items() if status >= 500)
@@ -72,7 +86,14 @@ class Tally:
             f"(at most {EXAMPLES} generated per operation, seed {SEED}; fewest: {self.examples[fewest]}, {fewest}), "
             f"{server_errors} answers with a 5xx; "
             f"statuses {dict(sorted(self.statuses.items()))}; "
-            f"slowest: {', '.join(f'{label} {seconds:.1f} s' for label, seconds in slowest)}"
+            f"slowest: {', '.join(f'{label} {seconds:.1f} s' for label, seconds in slowest)}; "
+            f"hostile requests: {self.hostile_summary()}"
+        )
+
+    def hostile_summary(self) -> str:
+        """How many requests of each hostile kind were sent, and how many got a 5xx."""
+        return ", ".join(
+            f"{kind} {n} ({self.hostile_server_errors[kind]} 5xx)" for kind, n in sorted(self.hostile.items())
         )
 
 
@@ -147,6 +168,24 @@ def _short_waits(case: Any) -> None:
         case.query = {"timeout": SHORT_WAIT}
 
 
+def _make_hostile(case: Any, kind: str, pick: int) -> bool:
+    """Put the hostile kind in one place of the case (chosen by ``pick``); False when it has no place for it."""
+    bad = HOSTILE[kind]
+    places: list[tuple[dict[str, Any], str]] = []
+    for where in (case.path_parameters, case.query, case.body):
+        if isinstance(where, dict):
+            places += [(where, name) for name in where if name != "community"]
+    if kind in ("lone surrogate", "integer beyond 64 bits"):
+        # Only a JSON body carries these as such; a URL or a form cannot hold a lone surrogate.
+        json_body = isinstance(case.body, dict) and case.media_type == "application/json"
+        places = [(where, name) for where, name in places if json_body and where is case.body]
+    if not places:
+        return False
+    where, name = places[pick % len(places)]
+    where[name] = bad
+    return True
+
+
 def _cases(operation: APIOperation[Any, Any, Any, Any]) -> st.SearchStrategy[Any]:
     """Valid requests, and requests with one thing wrong, as schemathesis makes them."""
     return st.one_of(
@@ -167,16 +206,35 @@ def _fuzz(operation: APIOperation[Any, Any, Any, Any], live: LiveApp, http: requ
         suppress_health_check=list(HealthCheck),
     )
     @seed(SEED)
-    @given(case=_cases(operation), known=st.booleans())
-    def run(case: Any, known: bool) -> None:
+    @given(
+        case=_cases(operation),
+        known=st.booleans(),
+        hostile=st.one_of(st.none(), st.none(), st.tuples(st.sampled_from(list(HOSTILE)), st.integers(0, 99))),
+    )
+    def run(case: Any, known: bool, hostile: tuple[str, int] | None) -> None:
         if known:
             _known_ids(case, world)
         _short_waits(case)
+        headers = _headers(case, live, world)
         # An event stream never ends by itself: schemathesis reads it until the timeout, so that one is short.
         timeout = STREAM_SECONDS if operation.path.endswith(EVENT_STREAM_PATH) else 10
-        response = case.call(base_url=live.base_url, session=http, headers=_headers(case, live, world), timeout=timeout)
+        kind = None
+        if hostile is not None and hostile[0] == "broken multipart" and case.method.upper() != "GET":
+            kind = hostile[0]
+            content_type, raw = BROKEN_MULTIPART
+            sent = case.as_transport_kwargs(base_url=live.base_url, headers=headers)
+            sent.pop("json", None)
+            sent.update(data=raw, headers={**sent.get("headers", {}), "Content-Type": content_type})
+            response = http.request(**sent, timeout=timeout)
+        else:
+            if hostile is not None and hostile[0] != "broken multipart" and _make_hostile(case, *hostile):
+                kind = hostile[0]
+            response = case.call(base_url=live.base_url, session=http, headers=headers, timeout=timeout)
         tally.examples[operation.label] += 1
         tally.statuses[response.status_code] += 1
+        if kind is not None:
+            tally.hostile[kind] += 1
+            tally.hostile_server_errors[kind] += response.status_code >= 500
         case.validate_response(response, checks=CHECKS)
 
     run()

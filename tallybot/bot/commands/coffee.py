@@ -14,7 +14,7 @@ from tallybot.core.coffee import DEFAULT_AMOUNT, NOT_YOURSELF
 from tallybot.core.errors import Invalid
 
 # A word meant as the number of coffees: whole ("3") or not ("2.5", refused as such).
-_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
+_NUMBER = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]+)?")
 # Chat names the receiver with a mention, so the core's "user_id can't be yourself" is said so.
 _YOURSELF = "You can't buy yourself coffee: mention who you bought it for"
 
@@ -47,7 +47,7 @@ def _coffee_of(text: CommandText) -> Coffee:
         raise text.wrong()
     receiver, rest = words[0], words[1:]
     if rest and _NUMBER.fullmatch(rest[0]):
-        if not re.fullmatch(r"[+-]?\d+", rest[0]):
+        if not re.fullmatch(r"[+-]?[0-9]+", rest[0]):
             raise Invalid("The number of coffees must be a whole number, like 3")
         return Coffee(receiver, int(rest[0]), " ".join(rest[1:]) or None)
     return Coffee(receiver, None, " ".join(rest) or None)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from tallybot.bot.commands.types import Command, CommandText, Invocation, NoArguments, Reply, no_arguments
 from tallybot.core.gamenight import GameStatus, SessionGame
 
-_COUNT = re.compile(r"\d{1,7}")
+_COUNT = re.compile(r"[0-9]{1,7}")
 VOTE_HINT = "Vote with thisgame++ or thisgame--."
 
 

@@ -33,6 +33,7 @@ from tallybot.core.gamenight.models import (
     VoteFilter,
     VotePage,
     VoteType,
+    voter_key,
 )
 from tallybot.core.gamenight.ports import GameNightRepository, GameRepository, VoteRepository
 from tallybot.core.gamenight.room_monitor import RoomMonitor
@@ -107,4 +108,5 @@ __all__ = [
     "load_catalogue",
     "messages_from_items",
     "read_chat_log",
+    "voter_key",
 ]

@@ -279,3 +279,43 @@ async def test_the_sse_stream_replays_what_a_reconnecting_client_missed(client: 
     live = await publish("session.ended", {"sessionId": 3})
     assert await read_sse(response) == sse(live)
     response.close()
+
+
+@pytest.mark.parametrize("session_id", ["\u00b9", "\u0661", "1" + "0" * 30, -1, 2**63, True, None])
+async def test_a_subscribe_with_no_session_id_in_it_gets_an_error_and_the_socket_stays_open(
+    client: Client, host: dict[str, str], session_id: Any
+) -> None:
+    ws = await authenticated(client, host)
+    assert await send(ws, {"type": "subscribe", "sessionId": session_id}) == {
+        "type": "error",
+        "message": "Session ID required",
+    }
+    assert await send(ws, {"type": "ping"}) == {"type": "pong"}
+    await ws.close()
+
+
+@pytest.mark.parametrize("token", ["a\u0000b", "\ud800"])
+async def test_a_token_that_is_not_text_is_refused_and_the_socket_stays_open(client: Client, token: str) -> None:
+    ws = await client.ws_connect("/api/sessions/live")
+    # A lone surrogate cannot be sent as UTF-8 JSON; it comes escaped, as a browser would send it.
+    await ws.send_str(json.dumps({"type": "auth", "token": token}))
+    assert await ws.receive_json(timeout=5) == {"type": "auth_error", "message": "Invalid or expired token"}
+    assert await send(ws, {"type": "ping"}) == {"type": "pong"}
+    await ws.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/api/events/stream", "session=%C2%B9"),
+        ("/api/events/stream", "session=%D9%A1"),
+        ("/api/events/stream", "coffee=%C2%B9"),
+        ("/api/events/stream", "lastEventId=%D9%A1"),
+        ("/api/events", "session=%C2%B9"),
+        ("/api/events", "coffee=%D9%A1"),
+    ],
+)
+async def test_a_stream_topic_written_in_other_digits_is_a_400(client: Client, path: str, query: str) -> None:
+    response = await client.get(f"{path}?{query}")
+    assert response.status == 400
+    assert list(await response.json()) == ["error"]

@@ -301,3 +301,13 @@ async def test_a_session_of_another_community_is_not_found_here(
     assert await call(client, "POST", f"/c/{other.slug}/api/sessions", host, {}, status=403) == {
         "error": "This needs a host token for this community"
     }
+
+
+@pytest.mark.parametrize("written", ["%D9%A1", "%EF%BC%91", "%C2%B9", "1%00"])
+async def test_a_session_id_in_other_digits_closes_nothing(client: Client, host: dict[str, str], written: str) -> None:
+    session = await call(client, "POST", "/api/sessions", host, {}, status=201)
+    assert session["id"] == 1
+    response = await client.post(f"/api/sessions/{written}/close", headers=host)
+    assert response.status in (400, 404)
+    assert list(await response.json()) == ["error"]
+    assert (await call(client, "GET", "/api/sessions/1", host))["is_active"] == 1

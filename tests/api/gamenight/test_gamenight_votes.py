@@ -164,6 +164,43 @@ async def test_the_same_username_within_one_second_is_409_and_not_counted(
 
 
 @pytest.mark.parametrize(
+    "spelling", ["Alice", "alice ", " ALICE", "\uff41\uff4c\uff49\uff43\uff45", "ali\u200bce", "alice\u00ad"]
+)
+async def test_one_voter_spelled_another_way_within_one_second_is_still_a_repeat(
+    client: Client, host: dict[str, str], night: int, spelling: str
+) -> None:
+    await vote(client, host, "alice", "up", "2026-11-23T12:20:00Z")
+    body = await vote(client, host, spelling, "up", "2026-11-23T12:20:00.400Z", status=409)
+    assert body == {**DUPLICATE, "timeSinceLastVote": 0.4}
+
+
+async def test_a_voter_is_shown_as_typed_though_compared_normalised(
+    client: Client, host: dict[str, str], night: int
+) -> None:
+    recorded = await vote(client, host, " Ｂob ", "up", "2026-11-23T12:20:00Z")
+    assert recorded["vote"]["username"] == " Ｂob "
+    listed = await call(client, "GET", "/api/votes?limit=1", host)
+    assert [item["username"] for item in listed["votes"]] == [" Ｂob "]
+    assert (await vote(client, host, "bob", "up", "2026-11-23T12:20:01Z"))["game"]["upvotes"] == 2
+
+
+@pytest.mark.parametrize(
+    ("username", "error"),
+    [
+        ("x" * 101, "username must be at most 100 characters"),
+        ("\u200b\u200d", "username must hold a visible character"),
+        ("a\u0000b", "Invalid parameters: username must be valid Unicode text without NUL characters"),
+    ],
+)
+async def test_a_voter_name_that_is_too_long_invisible_or_holds_nul_is_refused(
+    client: Client, host: dict[str, str], night: int, settings: Settings, username: str, error: str
+) -> None:
+    body = await vote(client, host, username, "up", "2026-11-23T12:20:00Z", status=400)
+    assert body == {"error": error}
+    assert await rows(settings.storage.path, "SELECT id FROM live_votes") == []
+
+
+@pytest.mark.parametrize(
     ("headers", "status", "error"),
     [
         ({}, 401, "Access token required"),

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tallybot.core.errors import Invalid
-from tallybot.core.gamenight import Ballot, ChatVoteOutcome, TimelineEntry, VoteType, read_chat_log
+from tallybot.core.gamenight import Ballot, ChatVoteOutcome, TimelineEntry, VoteType, read_chat_log, voter_key
 from tallybot.core.gamenight.vote_rules import Timeline, VoteWindow, parse_chat_vote
 from tallybot.core.services import Services
 from tests.gamenight_helpers import SeededGames, drain, seed_games
@@ -146,6 +146,22 @@ async def test_concurrent_chat_votes_are_counted_in_batches_with_the_one_second_
     assert page.total == 3
     again = await services.votes.chat_message(community, "b", "thisgame++", at(61.2))
     assert again is ChatVoteOutcome.DUPLICATE
+
+
+async def test_chat_votes_of_one_voter_spelled_two_ways_count_once_within_a_second(
+    services: Services, games: SeededGames, clock: FakeClock
+) -> None:
+    community = services.default_community
+    await start_night(services, games, clock)
+    lines = [("Alice", "thisgame++", at(60)), ("alice\u200b", "thisgame--", at(60.3)), ("ALICE", "thisgame++", at(61))]
+    outcomes = await services.votes.chat_messages(community, lines)
+    assert outcomes == [ChatVoteOutcome.COUNTED, ChatVoteOutcome.DUPLICATE, ChatVoteOutcome.COUNTED]
+
+
+def test_a_voter_key_folds_case_width_spaces_and_invisible_characters() -> None:
+    keys = {voter_key(name) for name in ("alice", "Alice", " alice ", "\uff41lice", "al\u200bice", "alice\x00")}
+    assert keys == {"alice"}
+    assert voter_key("Ælfred") == voter_key("æLFRED") != voter_key("alfred")
 
 
 async def test_a_chat_vote_without_an_active_session_is_not_counted(services: Services) -> None:
