@@ -23,6 +23,7 @@ T = TypeVar("T")
 _FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 # No request of any spec nests deeper than a few levels.
 MAX_JSON_DEPTH = 32
+_WHOLE_TEXT = re.compile(r"-?[0-9]{1,18}")
 
 
 async def receive_body(request: web.Request) -> None:
@@ -156,7 +157,8 @@ class Params:
 
     def _whole(self, minimum: int | None) -> Callable[[Any], tuple[Any, str | None]]:
         def parse(value: Any) -> tuple[Any, str | None]:
-            if self._from_text and isinstance(value, str) and re.fullmatch(r"-?\d{1,18}", value.strip()):
+            # ASCII digits only: int() also reads other scripts' digits ("١" is 1).
+            if self._from_text and isinstance(value, str) and _WHOLE_TEXT.fullmatch(value.strip()):
                 value = int(value)
             if isinstance(value, bool) or not isinstance(value, int):
                 return None, "must be a whole number"
