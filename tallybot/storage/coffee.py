@@ -234,6 +234,11 @@ class SqliteCoffeeRepository:
         rows = await self._all(query, (group_id, before_id, before_id, after_id, after_id, limit))
         return [_transaction(row) for row in rows]
 
+    async def transaction(self, transaction_id: int) -> CoffeeTransaction | None:
+        """The transaction with this id, in whichever group it is."""
+        row = await self._one("SELECT * FROM coffee_transactions WHERE id = ?", (transaction_id,))
+        return None if row is None else _transaction(row)
+
     async def profile(self, person_id: int) -> Profile | None:
         """A person's public profile."""
         query = f"SELECT {_PROFILE_COLUMNS} FROM persons p WHERE p.id = ?"  # noqa: S608

@@ -62,6 +62,7 @@ class World:
     scoped: Side
     group: int
     member_id: int
+    transaction: int
     team: str
     person: str
     expired_person: str
@@ -159,6 +160,13 @@ def coffee_group_cases(side: Side, world: World) -> list[Case]:
     return [*coffee_token_cases(side, world), Case("another community's person", bearer(world.outsider), 200, outsider)]
 
 
+def coffee_transaction_cases(side: Side, world: World) -> list[Case]:
+    """Reading a transaction: to a person of another community, not in its group, it does not exist."""
+    message = f"Transaction {world.transaction} is not in any of your groups"
+    outsider = coffee_error("not_found", message, "transaction_id", "not_found")
+    return [*coffee_token_cases(side, world), Case("another community's person", bearer(world.outsider), 200, outsider)]
+
+
 def coffee_team_cases(side: Side, world: World) -> list[Case]:
     """Making a group: a person of another community cannot make one from this community's members."""
     message = f"{world.team} is not one of your teams"
@@ -179,6 +187,7 @@ async def build_world(services: Services, clock: FakeClock) -> World:
     bob = await accounts.chat_person(crew, Provider.DISCORD, "2", "bob", Role.MEMBER)
     eve = await accounts.chat_person(faraway, Provider.DISCORD, "3", "eve", Role.MEMBER)
     group = await services.coffee.create_group(alice.id, home, crew.slug, None, None)
+    coffee = await services.coffee.create_transaction(alice.id, group.id, None, bob.id, 1)
     expiring = {
         where.id: await accounts.create_api_token(where, Role.HOST, "old", expires_at=clock.now + timedelta(hours=1))
         for where in (home, crew)
@@ -220,6 +229,7 @@ async def build_world(services: Services, clock: FakeClock) -> World:
         scoped=side(f"/c/{crew.slug}", crew, home),
         group=group.id,
         member_id=bob.id,
+        transaction=coffee.entries[0].transaction.id,
         team=crew.slug,
         person=(await accounts.open_session_for(alice)).token,
         expired_person=expired_person,

@@ -33,6 +33,7 @@ from tests.security.refusals import (
     coffee_group_cases,
     coffee_team_cases,
     coffee_token_cases,
+    coffee_transaction_cases,
     concrete,
     host_cases,
     owner_cases,
@@ -87,6 +88,10 @@ def in_group(**extra: Any) -> Payload:
 
 def coffee_transaction(side: Side, world: World) -> dict[str, Any]:
     return {"group_id": world.group, "user_id": world.member_id, "amount": 1}
+
+
+def coffee_transaction_id(side: Side, world: World) -> dict[str, Any]:
+    return {"transaction_id": world.transaction}
 
 
 def coffee_team(side: Side, world: World) -> dict[str, Any]:
@@ -206,6 +211,7 @@ ROUTES: dict[tuple[str, str], Guarded | Open | Reads] = {
     ("POST", "/1/group/create"): Guarded(coffee_team_cases, coffee_team),
     ("POST", "/1/group/update"): Guarded(coffee_group_cases, in_group()),
     ("POST", "/1/transaction/create"): Guarded(coffee_group_cases, coffee_transaction),
+    ("GET", "/1/transaction/info"): Guarded(coffee_transaction_cases, coffee_transaction_id),
     ("GET", "/1/transaction/history"): Guarded(coffee_group_cases, in_group()),
     ("GET", "/1/user/info"): Guarded(coffee_token_cases),
     ("POST", "/1/callback/create"): Guarded(coffee_group_cases, in_group(url=CALLBACK)),

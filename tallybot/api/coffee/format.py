@@ -8,7 +8,6 @@ where ``parameters`` maps each bad parameter (or ``headers.authorization``) to a
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
@@ -25,7 +24,7 @@ from tallybot.api.coffee.shapes import (
     TeamJson,
 )
 from tallybot.api.params import Params, community, principal
-from tallybot.core.coffee import Callback, Entry, Group, GroupInfo, Member, Profile, Team
+from tallybot.core.coffee import Callback, Entry, Group, GroupInfo, Member, Profile, Team, group_zone
 from tallybot.core.errors import (
     Conflict,
     DomainError,
@@ -108,6 +107,15 @@ async def scope(request: web.Request) -> Community | None:
     return await community(request) if "community" in request.match_info else None
 
 
+async def one_row(request: web.Request, name: str) -> tuple[int, int, Community | None]:
+    """Who asks about one row, its id (parameter ``name``, a whole number from 1) and the path's community."""
+    viewer = await viewer_id(request)
+    params = await Params.of(request)
+    row_id = params.integer(name, minimum=1)
+    params.check()
+    return viewer, row_id, await scope(request)
+
+
 def moment(params: Params, name: str) -> datetime | None:
     """An optional ISO 8601 date with a UTC offset, such as ``2014-04-04T09:43:00-0700``."""
     text = params.optional_string(name, max_length=64)
@@ -136,7 +144,7 @@ def team_key(params: Params, value: Any) -> str:
 
 def local_time(at: datetime, timezone: str) -> str:
     """``2014-03-27T09:00:00-0700``: a moment in the group's timezone, as the spec writes dates."""
-    return at.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%dT%H:%M:%S%z")
+    return at.astimezone(group_zone(timezone)).strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
 def profile_json(profile: Profile) -> ProfileJson:
@@ -150,8 +158,8 @@ def profile_json(profile: Profile) -> ProfileJson:
 
 
 def member_json(member: Member) -> MemberJson:
-    """A member in a group's user list."""
-    return {**profile_json(member.profile), "active": member.active}
+    """A member in a group's user list, with their balance in that group."""
+    return {**profile_json(member.profile), "active": member.active, "user_balance": member.balance}
 
 
 def group_json(group: Group) -> GroupJson:

@@ -16,6 +16,7 @@ from tallybot.api.coffee.format import (
     group_json,
     member_json,
     moment,
+    one_row,
     profile_json,
     render_error,
     scope,
@@ -49,6 +50,7 @@ from tallybot.api.coffee.shapes import (
     SignedIn,
     StatusOk,
     TeamList,
+    TransactionQuery,
     UserQuery,
 )
 from tallybot.api.keys import SERVICES
@@ -138,11 +140,8 @@ async def group_list(request: web.Request) -> web.Response:
 @API({200: GroupInfoJson}, errors=(400, 404), query=GroupQuery, security=SESSION)
 async def group_info(request: web.Request) -> web.Response:
     """A group's balances, users and latest transactions."""
-    viewer = await viewer_id(request)
-    params = await Params.of(request)
-    group_id = params.integer("group_id", minimum=1)
-    params.check()
-    info = await request.config_dict[SERVICES].coffee.group_info(viewer, group_id, await scope(request))
+    viewer, group_id, where = await one_row(request, "group_id")
+    info = await request.config_dict[SERVICES].coffee.group_info(viewer, group_id, where)
     return web.json_response(group_info_json(info))
 
 
@@ -156,9 +155,10 @@ async def group_create(request: web.Request) -> web.Response:
     team = team_key(params, data.get("github_team_id"))
     name = params.optional_string("name")
     timezone = params.optional_string("timezone")
+    offset = params.optional_integer("timezone_offset")
     coffee = request.config_dict[SERVICES].coffee
     home = await community(request)
-    group = await coffee.create_group(viewer, home, team, name, timezone, unreadable=params.problems)
+    group = await coffee.create_group(viewer, home, team, name, timezone, offset, unreadable=params.problems)
     return web.json_response(group_json(group))
 
 
@@ -171,9 +171,10 @@ async def group_update(request: web.Request) -> web.Response:
     group_id = params.integer("group_id", minimum=1)
     name = params.optional_string("name")
     timezone = params.optional_string("timezone")
+    offset = params.optional_integer("timezone_offset")
     coffee = request.config_dict[SERVICES].coffee
     where = await scope(request)
-    resync = await coffee.update_group(viewer, group_id, where, name, timezone, unreadable=params.problems)
+    resync = await coffee.update_group(viewer, group_id, where, name, timezone, offset, unreadable=params.problems)
     body: GroupUpdated = {
         **group_json(resync.group),
         "users_added": [profile_json(profile) for profile in resync.added],
@@ -201,6 +202,20 @@ async def transaction_create(request: web.Request) -> web.Response:
     info = await request.config_dict[SERVICES].coffee.create_transaction(
         viewer, group_id, await scope(request), user_id, amount, note, location, unreadable=params.problems
     )
+    return web.json_response(group_info_json(info))
+
+
+@routes.get("/transaction/info")
+@API({200: GroupInfoJson}, errors=(400, 404), query=TransactionQuery, security=SESSION)
+async def transaction_info(request: web.Request) -> web.Response:
+    """One transaction, in its group's info: ``transactions`` holds only it, ``users`` the group's members.
+
+    The shape is what /1/group/info answers, which the original app reads (``transactions[0]``,
+    and its buyer and receiver among ``users``). Only members of the transaction's group get it;
+    for anyone else it is not found, exactly as an id that does not exist.
+    """
+    viewer, transaction_id, where = await one_row(request, "transaction_id")
+    info = await request.config_dict[SERVICES].coffee.transaction_info(viewer, transaction_id, where)
     return web.json_response(group_info_json(info))
 
 
@@ -239,7 +254,6 @@ async def user_info(request: web.Request) -> web.Response:
         return web.json_response(profile_json(info.profile))
     body: MemberBalance = {
         **member_json(info.member),
-        "user_balance": info.member.balance,
         "max_balance": info.max_balance,
         "min_balance": info.min_balance,
     }
@@ -268,11 +282,8 @@ async def callback_create(request: web.Request) -> web.Response:
 @API({200: CallbackList}, errors=(400, 404), query=GroupQuery, security=SESSION)
 async def callback_list(request: web.Request) -> web.Response:
     """The group's callbacks and how their latest delivery went."""
-    viewer = await viewer_id(request)
-    params = await Params.of(request)
-    group_id = params.integer("group_id", minimum=1)
-    params.check()
-    group, found = await request.config_dict[SERVICES].coffee.callbacks.of_group(viewer, group_id, await scope(request))
+    viewer, group_id, where = await one_row(request, "group_id")
+    group, found = await request.config_dict[SERVICES].coffee.callbacks.of_group(viewer, group_id, where)
     body: CallbackList = {"callbacks": [callback_json(callback, group.timezone) for callback in found]}
     return web.json_response(body)
 

@@ -7,10 +7,32 @@ query string.
 
 from typing import Annotated, Literal, NotRequired, TypedDict
 
+from tallybot.core.coffee import MAX_TIMEZONE_OFFSET
 from tallybot.core.wire import Meta
 
 LocalDate = Annotated[str, Meta(examples=["2014-03-27T09:00:00-0700"])]
 GroupId = Annotated[int, Meta(minimum=1)]
+TimezoneName = Annotated[
+    str,
+    Meta(
+        description="An IANA timezone name such as America/Los_Angeles, or a fixed offset as a group's timezone "
+        "may read (UTC+05:30). Wins over timezone_offset when both are given.",
+        examples=["America/Los_Angeles"],
+    ),
+]
+TimezoneOffset = Annotated[
+    int,
+    Meta(
+        minimum=-MAX_TIMEZONE_OFFSET,
+        maximum=MAX_TIMEZONE_OFFSET,
+        multipleOf=60,
+        description="Seconds east of UTC, as the app sends it (new Date().getTimezoneOffset() * -60). The group "
+        "gets a zone with that fixed offset: UTC for 0, IANA's Etc/GMT-N for a whole number of hours from 12 west "
+        "to 14 east (the sign inverted, as POSIX writes it: 7200 is Etc/GMT-2), and UTC+05:30 for any other. "
+        "Ignored when timezone is given.",
+        examples=[7200],
+    ),
+]
 
 
 class Problem(TypedDict):
@@ -62,15 +84,15 @@ class StatusOk(TypedDict):
 
 
 class MemberJson(ProfileJson):
-    """A member of a group."""
+    """A member of a group, with their balance in it: coffees bought for others less coffees received."""
 
     active: bool
+    user_balance: int
 
 
 class MemberBalance(MemberJson):
     """A member's balance in a group, beside the group's lowest and highest."""
 
-    user_balance: int
     max_balance: int
     min_balance: int
 
@@ -211,19 +233,21 @@ class GroupQuery(TypedDict):
 
 
 class NewGroup(TypedDict):
-    """A group made from a team of /1/team/list."""
+    """A group made from a team of /1/team/list, in UTC unless ``timezone`` or ``timezone_offset`` says otherwise."""
 
     github_team_id: int | str
     name: NotRequired[str]
-    timezone: NotRequired[str]
+    timezone: NotRequired[TimezoneName]
+    timezone_offset: NotRequired[TimezoneOffset]
 
 
 class GroupChange(TypedDict):
-    """A group to re-sync, optionally renamed or moved to another timezone."""
+    """A group to re-sync, optionally renamed or moved to another ``timezone`` (or ``timezone_offset``)."""
 
     group_id: GroupId
     name: NotRequired[str]
-    timezone: NotRequired[str]
+    timezone: NotRequired[TimezoneName]
+    timezone_offset: NotRequired[TimezoneOffset]
 
 
 class NewTransaction(TypedDict):
@@ -238,6 +262,12 @@ class NewTransaction(TypedDict):
     accuracy: NotRequired[float]
     location_date: NotRequired[LocalDate]
     date: NotRequired[LocalDate]
+
+
+class TransactionQuery(TypedDict):
+    """Which transaction: an id from a group's ``transactions``."""
+
+    transaction_id: Annotated[int, Meta(minimum=1)]
 
 
 class HistoryQuery(TypedDict):

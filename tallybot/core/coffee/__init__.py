@@ -25,10 +25,12 @@ from tallybot.core.coffee.models import (
 )
 from tallybot.core.coffee.ports import CoffeeRepository
 from tallybot.core.coffee.service import CoffeeService
+from tallybot.core.coffee.timezones import MAX_TIMEZONE_OFFSET, group_zone
 
 __all__ = [
     "DEFAULT_AMOUNT",
     "MAX_AMOUNT",
+    "MAX_TIMEZONE_OFFSET",
     "NOT_YOURSELF",
     "Callback",
     "CoffeeRepository",
@@ -44,6 +46,7 @@ __all__ = [
     "OAuthUser",
     "Profile",
     "Team",
+    "group_zone",
     "invalid",
     "transaction_problems",
 ]

@@ -6,8 +6,8 @@ coffees. Balances are zero-sum: the buyer's goes up by the amount, the other's d
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tallybot.core.coffee.timezones import timezone_problems
 from tallybot.core.models import Platform, Provider
 
 TOKEN_TYPES = ("apns_production", "apns_sandbox", "gcm")
@@ -237,17 +237,12 @@ def transaction_problems(
     return problems
 
 
-def group_problems(name: str | None, timezone: str | None) -> dict[str, list[str]]:
-    """Rule breaches in a group's name or timezone, by parameter name."""
+def group_problems(name: str | None, timezone: str | None, timezone_offset: int | None) -> dict[str, list[str]]:
+    """Rule breaches in a group's name, timezone or timezone offset, by parameter name."""
     problems: dict[str, list[str]] = {}
     if name is not None and not 1 <= len(name.strip()) <= 100:
         problems["name"] = ["must be 1 to 100 characters"]
-    if timezone is not None:
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            problems["timezone"] = ["is not a known timezone name, such as America/Los_Angeles"]
-    return problems
+    return {**problems, **timezone_problems(timezone, timezone_offset)}
 
 
 def history_problems(limit: int) -> dict[str, list[str]]:

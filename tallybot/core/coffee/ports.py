@@ -82,6 +82,9 @@ class CoffeeRepository(Protocol):
     ) -> list[CoffeeTransaction]:
         """A group's transactions with ids strictly between ``after_id`` and ``before_id``."""
 
+    async def transaction(self, transaction_id: int) -> CoffeeTransaction | None:
+        """The transaction with this id, in whichever group it is."""
+
     async def profile(self, person_id: int) -> Profile | None:
         """A person's public profile."""
 

@@ -10,7 +10,16 @@ channel. Balances are zero-sum, and every transaction is published as a
 import uuid
 
 from tallybot.core.accounts import AccountService
-from tallybot.core.coffee.access import Problems, check_parameters, invalid, load_membership, member_of, not_found
+from tallybot.core.coffee.access import (
+    Problems,
+    check_parameters,
+    invalid,
+    load_membership,
+    load_transaction,
+    member_of,
+    not_found,
+    own_team,
+)
 from tallybot.core.coffee.callbacks import CoffeeCallbacks
 from tallybot.core.coffee.chat import (
     BOARD_SIZE,
@@ -31,6 +40,7 @@ from tallybot.core.coffee.models import (
     SIGN_IN_PROVIDERS,
     Board,
     ChatCoffee,
+    CoffeeTransaction,
     Group,
     GroupInfo,
     GroupStanding,
@@ -49,6 +59,7 @@ from tallybot.core.coffee.models import (
     transaction_problems,
 )
 from tallybot.core.coffee.ports import OAuthClient
+from tallybot.core.coffee.timezones import requested_timezone
 from tallybot.core.errors import Conflict, NotFound
 from tallybot.core.events import WebhookService
 from tallybot.core.models import Community, Identity, Person, Provider
@@ -125,27 +136,30 @@ class CoffeeService:
         team_key: str,
         name: str | None = None,
         timezone: str | None = None,
+        timezone_offset: int | None = None,
         *,
         unreadable: Problems | None = None,
     ) -> Group:
         """Make a group from one of the viewer's teams; every known member joins with balance 0.
 
         A GitHub team's group belongs to ``home``; a chat community's group to that community.
-        It is named after the team and keeps ``DEFAULT_TIMEZONE`` unless told otherwise. As
+        It is named after the team and keeps ``DEFAULT_TIMEZONE`` unless a ``timezone`` name or
+        a ``timezone_offset`` (seconds east of UTC; see ``timezones``) says otherwise. As
         everywhere, ``unreadable`` (what the caller could not read) is reported with the rules' findings.
         """
-        check_parameters(unreadable, group_problems(name, timezone))
+        check_parameters(unreadable, group_problems(name, timezone, timezone_offset))
+        zone = requested_timezone(timezone, timezone_offset)
         now = self._clock()
 
         async def work(tx: Transaction) -> Group:
-            team, community_id, github_id = await self._team(tx, viewer_id, home, team_key)
+            team, community_id, github_id = await own_team(tx, viewer_id, home, team_key)
             existing = await tx.coffee.group_from(community_id, github_id)
             if existing is not None:
                 message = f"That team already has a group: {existing.name} (group {existing.id})"
                 raise Conflict(message, {"parameter": "github_team_id"})
             group_name = (name or team.name).strip()
             group = await tx.coffee.add_group(
-                community_id, github_id, group_name, timezone or DEFAULT_TIMEZONE, viewer_id, now
+                community_id, github_id, group_name, zone or DEFAULT_TIMEZONE, viewer_id, now
             )
             for person_id in await self._source_ids(tx, group):
                 await tx.coffee.join(group.id, person_id, now)
@@ -160,11 +174,16 @@ class CoffeeService:
         scope: Community | None,
         name: str | None = None,
         timezone: str | None = None,
+        timezone_offset: int | None = None,
         *,
         unreadable: Problems | None = None,
     ) -> Resync:
-        """Re-sync a group's members with its source; those who left are deactivated, never deleted."""
-        check_parameters(unreadable, group_problems(name, timezone))
+        """Re-sync a group's members with its source; those who left are deactivated, never deleted.
+
+        A new name, ``timezone`` or ``timezone_offset`` is taken as ``create_group`` takes it.
+        """
+        check_parameters(unreadable, group_problems(name, timezone, timezone_offset))
+        zone = requested_timezone(timezone, timezone_offset)
         now = self._clock()
 
         async def work(tx: Transaction) -> Resync:
@@ -177,8 +196,8 @@ class CoffeeService:
                 await tx.coffee.join(group.id, person_id, now)
             for profile in removed:
                 await tx.coffee.deactivate(group.id, profile.person_id)
-            if name is not None or timezone is not None:
-                group = await tx.coffee.rename_group(group.id, (name or group.name).strip(), timezone or group.timezone)
+            if name is not None or zone is not None:
+                group = await tx.coffee.rename_group(group.id, (name or group.name).strip(), zone or group.timezone)
             added_profiles = tuple([await self._profile(tx, person_id) for person_id in added])
             return Resync(group, added_profiles, tuple(removed))
 
@@ -198,6 +217,15 @@ class CoffeeService:
         async def work(tx: Transaction) -> GroupInfo:
             group, members, viewer = await load_membership(tx, viewer_id, group_id, scope, active=False)
             return await self._info(tx, group, members, viewer)
+
+        return await self._db.read(work)
+
+    async def transaction_info(self, viewer_id: int, transaction_id: int, scope: Community | None) -> GroupInfo:
+        """One transaction, as the only entry of its group's info for the viewer; for that group's members only."""
+
+        async def work(tx: Transaction) -> GroupInfo:
+            row, group, members, viewer = await load_transaction(tx, viewer_id, transaction_id, scope)
+            return await self._info(tx, group, members, viewer, [row])
 
         return await self._db.read(work)
 
@@ -345,29 +373,22 @@ class CoffeeService:
         await tx.coffee.set_profile(person.id, user.display_name, user.avatar_url)
         return person.id
 
-    async def _team(self, tx: Transaction, viewer_id: int, home: Community, key: str) -> tuple[Team, int, int | None]:
-        """The viewer's team with this key, the community its group belongs to, and its GitHub id."""
-        key = key.strip()
-        if key.isascii() and key.isdigit():
-            team = next((team for team in await tx.coffee.teams_of(viewer_id) if team.key == int(key)), None)
-            if team is not None:
-                return team, home.id, int(key)
-        else:
-            community = await tx.communities.by_slug(key)
-            platforms = [platform.value for platform in CHAT_PLATFORMS]
-            teams = await tx.coffee.communities_of(viewer_id, platforms)
-            team = next((team for team in teams if team.key == key), None)
-            if community is not None and team is not None:
-                return team, community.id, None
-        raise not_found("github_team_id", f"{key} is not one of your teams")
-
     async def _source_ids(self, tx: Transaction, group: Group) -> list[int]:
         if group.github_id is not None:
             return await tx.coffee.team_member_ids(group.github_id)
         return await tx.coffee.community_member_ids(group.community_id)
 
-    async def _info(self, tx: Transaction, group: Group, members: list[Member], viewer: Member) -> GroupInfo:
-        rows = await tx.coffee.transactions(group.id, None, None, GROUP_INFO_TRANSACTIONS, False)
+    async def _info(
+        self,
+        tx: Transaction,
+        group: Group,
+        members: list[Member],
+        viewer: Member,
+        rows: list[CoffeeTransaction] | None = None,
+    ) -> GroupInfo:
+        """The group's info for the viewer, with ``rows`` or else its latest transactions."""
+        if rows is None:
+            rows = await tx.coffee.transactions(group.id, None, None, GROUP_INFO_TRANSACTIONS, False)
         lowest, highest = balance_range(tuple(members))
         latest = entries(viewer.profile.person_id, members, rows)
         return GroupInfo(group, viewer, lowest, highest, tuple(members), latest)

@@ -7,16 +7,20 @@ from tests.api.coffee.test_auth import error
 from tests.fake_oauth import FakeProvider
 
 
-def user(
-    user_id: int, login: str, name: str | None = None, *, active: bool = True, avatar: bool = True
-) -> dict[str, Any]:
+def profile(user_id: int, login: str, name: str | None = None, *, avatar: bool = True) -> dict[str, Any]:
     return {
         "user_id": user_id,
         "username": login,
         "display_name": name or login,
         "avatar_url": AVATAR.format(login) if avatar else None,
-        "active": active,
     }
+
+
+def user(
+    user_id: int, login: str, name: str | None = None, *, active: bool = True, avatar: bool = True, balance: int = 0
+) -> dict[str, Any]:
+    """A member as a group's ``users`` lists them, with their balance in that group."""
+    return {**profile(user_id, login, name, avatar=avatar), "active": active, "user_balance": balance}
 
 
 MONA = user(1, "octocat", "Mona Lisa")
@@ -157,10 +161,10 @@ async def test_update_deactivates_who_left_keeps_their_history_and_brings_them_b
         "group_name": "Coffee",
         "timezone": "UTC",
         "users_added": [],
-        "users_removed": [{k: v for k, v in user(2, "ryan", "Ryan").items() if k != "active"}],
+        "users_removed": [profile(2, "ryan", "Ryan")],
     }
     info = await call("GET /1/group/info", ryan, group_id=1)
-    assert (info["user_balance"], info["users"][2]) == (2, user(2, "ryan", "Ryan", active=False))
+    assert (info["user_balance"], info["users"][2]) == (2, user(2, "ryan", "Ryan", active=False, balance=2))
     assert [entry["summary"] for entry in info["transactions"]] == ["You bought Mona Lisa 2 coffees"]
     message = "You are no longer an active member of this group"
     assert await call("/1/transaction/create", ryan, group_id=1, user_id=1, amount=1) == error(
@@ -173,7 +177,7 @@ async def test_update_deactivates_who_left_keeps_their_history_and_brings_them_b
         "group_id": 1,
         "group_name": "Esri",
         "timezone": "Europe/Amsterdam",
-        "users_added": [{k: v for k, v in user(2, "ryan", "Ryan").items() if k != "active"}],
+        "users_added": [profile(2, "ryan", "Ryan")],
         "users_removed": [],
     }
     assert (await call("GET /1/group/info", ryan, group_id=1))["user_balance"] == 2

@@ -11,7 +11,7 @@ from tallybot.core.services import Services
 from tallybot.settings import Settings
 from tests.api.coffee.conftest import Call, SignIn
 from tests.api.coffee.test_auth import OCTOCAT, error
-from tests.api.coffee.test_groups import MONA, user
+from tests.api.coffee.test_groups import MONA, profile, user
 
 RYAN = user(2, "ryan", "Ryan")
 ALICE = user(3, "alice")
@@ -67,7 +67,7 @@ async def test_a_transaction_returns_the_group_info_from_the_creators_point_of_v
         "user_balance": 3,
         "min_balance": -3,
         "max_balance": 3,
-        "users": [ALICE, MONA, RYAN],
+        "users": [ALICE, {**MONA, "user_balance": 3}, {**RYAN, "user_balance": -3}],
         "transactions": [
             entry(
                 1,
@@ -235,7 +235,7 @@ async def test_user_info_gives_a_profile_and_with_a_group_the_standing(
     mona, _ = tokens
     await call("/1/transaction/create", mona, group_id=1, user_id=2, amount=3)
     assert await call("GET /1/user/info", mona) == OCTOCAT
-    assert await call("GET /1/user/info", mona, user_id=3) == {k: v for k, v in ALICE.items() if k != "active"}
+    assert await call("GET /1/user/info", mona, user_id=3) == profile(3, "alice")
     assert await call("GET /1/user/info", mona, user_id=2, group_id=1) == {
         **RYAN,
         "user_balance": -3,

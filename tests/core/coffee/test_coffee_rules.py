@@ -46,6 +46,28 @@ async def test_reading_a_group_and_transacting_in_it_use_the_same_membership_rul
             await coffee.create_transaction(ids[0], group_id, None, outsider, 1)
 
 
+async def test_a_transaction_is_read_by_its_groups_members_only_and_otherwise_reads_as_unknown(tmp_path: Path) -> None:
+    async with coffee_on(tmp_path) as (coffee, oauth, home):
+        group_id, ids = await team_group(coffee, oauth, home)
+        await coffee.create_transaction(ids[0], group_id, None, ids[1], 2)
+        oauth.profiles["outsider"] = OAuthProfile(Provider.GITHUB, github_user(99))
+        outsider = (await coffee.sign_in("github", "outsider", "127.0.0.1")).profile.person_id
+        info = await coffee.transaction_info(ids[2], 1, None)
+        assert (info.group.id, info.viewer.profile.person_id) == (group_id, ids[2])
+        assert [(entry.transaction.id, entry.summary) for entry in info.entries] == [
+            (1, "user1 bought user2 2 coffees")
+        ]
+        assert {member.profile.person_id: member.balance for member in info.members}[ids[0]] == 2
+        refusals = []
+        for viewer, transaction_id in ((outsider, 1), (ids[0], 2)):
+            with pytest.raises(NotFound) as refused:
+                await coffee.transaction_info(viewer, transaction_id, None)
+            refusals.append((str(refused.value), refused.value.details))
+        assert refusals == [
+            (f"Transaction {n} is not in any of your groups", {"parameter": "transaction_id"}) for n in (1, 2)
+        ]
+
+
 async def test_what_the_caller_could_not_read_is_reported_with_every_broken_rule_at_once(tmp_path: Path) -> None:
     async with coffee_on(tmp_path) as (coffee, oauth, home):
         group_id, ids = await team_group(coffee, oauth, home)
