@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import json
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -169,33 +170,37 @@ SNEAKY_PRIVATE_HOSTS = [
 ]
 
 
-@pytest.mark.parametrize("target", SNEAKY_PRIVATE_HOSTS)
-async def test_private_targets_are_refused_when_the_settings_do_not_allow_them(
-    settings: Settings, clock: FakeClock, aiohttp_client: AiohttpClient, target: str
-) -> None:
+@pytest.fixture
+async def strict_client(
+    settings: Settings, clock: FakeClock, aiohttp_client: AiohttpClient
+) -> AsyncIterator[tuple[Client, dict[str, str]]]:
+    """The app with ``[webhooks] allow_private = false``, and a host's headers."""
     strict = replace(settings, webhooks=replace(settings.webhooks, allow_private=False))
     async with open_services(strict, clock=clock) as services:
         client = await aiohttp_client(create_app(services, strict.api.max_body_bytes))
-        host = await host_headers(services)
-        payload = {"name": "x", "url": f"http://{target}:8080/hook", "secret": SECRET, "events": ["*"]}
-        assert await call(client, "POST", "/api/webhooks", host, payload, status=400) == {
-            "error": "Webhook URLs may not point to private, loopback or link-local addresses"
-        }
+        yield client, await host_headers(services)
         await client.close()
+
+
+@pytest.mark.parametrize("target", SNEAKY_PRIVATE_HOSTS)
+async def test_private_targets_are_refused_when_the_settings_do_not_allow_them(
+    strict_client: tuple[Client, dict[str, str]], target: str
+) -> None:
+    client, host = strict_client
+    payload = {"name": "x", "url": f"http://{target}:8080/hook", "secret": SECRET, "events": ["*"]}
+    assert await call(client, "POST", "/api/webhooks", host, payload, status=400) == {
+        "error": "Webhook URLs may not point to private, loopback or link-local addresses"
+    }
 
 
 @pytest.mark.parametrize("target", ["93.184.216.34", "hooks.example.com", "[2606:4700::1111]"])
 async def test_public_targets_are_accepted_when_the_settings_do_not_allow_private_ones(
-    settings: Settings, clock: FakeClock, aiohttp_client: AiohttpClient, target: str
+    strict_client: tuple[Client, dict[str, str]], target: str
 ) -> None:
-    strict = replace(settings, webhooks=replace(settings.webhooks, allow_private=False))
-    async with open_services(strict, clock=clock) as services:
-        client = await aiohttp_client(create_app(services, strict.api.max_body_bytes))
-        host = await host_headers(services)
-        payload = {"name": "x", "url": f"https://{target}/hook", "secret": SECRET, "events": ["*"]}
-        created = await call(client, "POST", "/api/webhooks", host, payload, status=201)
-        assert created["url"] == f"https://{target}/hook"
-        await client.close()
+    client, host = strict_client
+    payload = {"name": "x", "url": f"https://{target}/hook", "secret": SECRET, "events": ["*"]}
+    created = await call(client, "POST", "/api/webhooks", host, payload, status=201)
+    assert created["url"] == f"https://{target}/hook"
 
 
 async def test_patch_changes_only_the_given_fields(
